@@ -1,0 +1,88 @@
+import path from 'node:path';
+
+/** The process's settings, parsed once from the environment. */
+export interface AppConfig {
+  readonly nodeEnv: 'development' | 'test' | 'production';
+  readonly host: string;
+  readonly port: number;
+  /** Undefined means: run the embedded PostgreSQL under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly migrateOnStart: boolean;
+}
+
+/** A setting in the environment is missing or malformed; the message names the variable. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+  }
+}
+
+const projectRoot = path.resolve(__dirname, '..');
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const NODE_ENVS = ['development', 'test', 'production'] as const;
+
+type Env = Record<string, string | undefined>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${value}")`);
+}
+
+function port(env: Env, name: string, fallback: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) {
+    throw new ConfigError(name, `must be a port number from 0 to 65535 (got "${value}")`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  if (['1', 'true', 'yes'].includes(value.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(value.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false (got "${value}")`);
+}
+
+/** Checks that a DATABASE_URL names a PostgreSQL database; returns it unchanged. */
+export function validateDatabaseUrl(value: string, name = 'DATABASE_URL'): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      name,
+      'is not a valid URL; expected postgres://user:password@host:5432/database',
+    );
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must start with postgres:// (got "${url.protocol}//")`);
+  }
+  if (!url.hostname) throw new ConfigError(name, 'has no host name');
+  if (url.pathname.length <= 1) throw new ConfigError(name, 'names no database (add /name)');
+  return value;
+}
+
+/** Parses the environment into a frozen config; throws ConfigError naming the bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const databaseUrl = env.DATABASE_URL ? validateDatabaseUrl(env.DATABASE_URL) : undefined;
+  return Object.freeze({
+    nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS, 'development'),
+    host: env.HOST || '127.0.0.1',
+    port: port(env, 'PORT', 3000),
+    databaseUrl,
+    dataDir: path.resolve(projectRoot, env.GMA_DATA_DIR || '.data'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
+  });
+}

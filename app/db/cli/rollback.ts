@@ -1,0 +1,44 @@
+import { runMain, UsageError } from '../../main';
+import { migrateDown } from '../migration-runner';
+import { parseCommandLine, progress, withDatabase } from './command-line';
+
+const HELP = `
+Usage: npm run db:rollback -- [--to <migration> | --step <n>]
+
+Reverts applied migrations, newest first, holding the migration lock.
+
+Options:
+  --to <migration>  revert every migration applied after <migration> AND
+                    <migration> itself (inclusive, like sequelize-cli's
+                    "db:migrate:undo:all --to"). To return to the state before
+                    the audit fields, name the FIRST audit migration.
+  --step <n>        revert the last n migrations
+  -h, --help        show this help
+With neither option, the last migration is reverted.
+
+Same history as: npx sequelize db:migrate:undo:all --to <migration>
+`;
+
+runMain('db:rollback', async () => {
+  const args = parseCommandLine(
+    process.argv.slice(2),
+    { to: { type: 'string' }, step: { type: 'string' } },
+    HELP,
+  );
+  if (args.to !== undefined && args.step !== undefined) {
+    throw new UsageError('--to and --step cannot be combined');
+  }
+  let step: number | undefined;
+  if (args.step !== undefined) {
+    step = Number(args.step);
+    if (!Number.isInteger(step) || step < 1) {
+      throw new UsageError(`--step takes a whole number of at least 1 (got "${args.step}")`);
+    }
+  }
+  return withDatabase(async (db) => {
+    const reverted = await migrateDown(db.sequelize, db.url, { to: args.to, step, log: progress });
+    console.log(
+      reverted.length ? `Reverted ${reverted.length} migration(s).` : 'No migrations to revert.',
+    );
+  });
+});

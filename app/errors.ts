@@ -1,0 +1,63 @@
+/** Details of a failed request, returned to the client under `error.details`. */
+export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
+
+/**
+ * An error with an HTTP meaning: status, stable code, message and details.
+ * Services throw these; one middleware turns them into responses.
+ */
+export class AppError extends Error {
+  override readonly name: string = 'AppError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: ErrorDetails,
+  ) {
+    super(message);
+  }
+}
+
+export class ValidationError extends AppError {
+  override readonly name = 'ValidationError';
+  constructor(message: string, details?: ErrorDetails) {
+    super(400, 'validation_failed', message, details);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  override readonly name = 'UnauthorizedError';
+  constructor(message = 'Authentication required: send Authorization: Bearer <token>') {
+    super(401, 'unauthorized', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  override readonly name = 'ForbiddenError';
+  constructor(message = 'You do not have permission to do this') {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  override readonly name = 'NotFoundError';
+  constructor(message = 'Not found') {
+    super(404, 'not_found', message);
+  }
+}
+
+export class ConflictError extends AppError {
+  override readonly name = 'ConflictError';
+  constructor(message: string, details?: ErrorDetails) {
+    super(409, 'conflict', message, details);
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  override readonly name = 'TooManyRequestsError';
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'too_many_requests', message, { retryAfterSeconds });
+  }
+}

@@ -1,0 +1,90 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { BaseError, ForeignKeyConstraintError, UniqueConstraintError } from 'sequelize';
+import type { Logger } from '../../logger';
+import { AppError, NotFoundError, type ErrorDetails } from '../../errors';
+
+interface ErrorBody {
+  error: { code: string; message: string; details?: ErrorDetails };
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+}
+
+/** Turns any thrown value into a status and a JSON body that leaks no internals. */
+export function toHttpError(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    const body: ErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.details !== undefined) body.error.details = error.details;
+    return { status: error.status, body };
+  }
+  if (error instanceof UniqueConstraintError) {
+    const fields = Object.keys(error.fields ?? {});
+    return {
+      status: 409,
+      body: {
+        error: {
+          code: 'conflict',
+          message: `A record with the same ${fields.join(', ') || 'values'} already exists`,
+          details: { fields },
+        },
+      },
+    };
+  }
+  if (error instanceof ForeignKeyConstraintError) {
+    return {
+      status: 409,
+      body: {
+        error: {
+          code: 'conflict',
+          message:
+            'The change refers to a record that does not exist, or one that others still use',
+        },
+      },
+    };
+  }
+  const parserError = error as BodyParserError;
+  if (parserError?.type === 'entity.parse.failed') {
+    return {
+      status: 400,
+      body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON' } },
+    };
+  }
+  if (parserError?.type === 'entity.too.large') {
+    return {
+      status: 413,
+      body: { error: { code: 'payload_too_large', message: 'The request body is too large' } },
+    };
+  }
+  if (parserError?.expose && parserError.status && parserError.status < 500) {
+    return {
+      status: parserError.status,
+      body: { error: { code: 'bad_request', message: parserError.message ?? 'Bad request' } },
+    };
+  }
+  return {
+    status: 500,
+    body: { error: { code: 'internal_error', message: 'Something went wrong on our side' } },
+  };
+}
+
+/** The one place where errors become HTTP responses. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const { status, body } = toHttpError(error);
+    const log = (req as { log?: Logger }).log ?? logger;
+    if (status >= 500) {
+      log.error({ err: error, dbError: error instanceof BaseError }, 'request failed');
+    }
+    res.status(status).json(body);
+  };
+}
+
+/** Unknown routes get the same JSON error shape as everything else. */
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new NotFoundError(`No route for ${req.method} ${req.path}`));
+};

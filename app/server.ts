@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import { createApp } from './app';
+import { loadConfig } from './config';
+import { openDatabase, redactUrl } from './db/database';
+import { migrateUp } from './db/migration-runner';
+import { createLogger } from './logger';
+import { runMain } from './main';
+
+/** The port is taken or the address cannot be bound. */
+class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const reason =
+        error.code === 'EADDRINUSE'
+          ? `port ${port} on ${host} is already in use; stop the other process or set PORT to a free port`
+          : `cannot listen on ${host}:${port} (${error.code ?? error.message}); check HOST and PORT`;
+      reject(new ListenError(reason));
+    });
+    server.listen(port, host, resolve);
+  });
+}
+
+runMain('gma', async () => {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase(config);
+  logger.info({ database: redactUrl(db.url), embedded: db.embedded }, 'database connected');
+
+  try {
+    if (config.migrateOnStart) {
+      const applied = await migrateUp(db.sequelize, db.url, { log: (line) => logger.info(line) });
+      logger.info({ applied: applied.length }, 'migrations up to date');
+    }
+    const app = createApp({ sequelize: db.sequelize, logger });
+    const server = createServer(app);
+    await listen(server, config.port, config.host);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info({ host: config.host, port }, `listening on http://${config.host}:${port}`);
+
+    await new Promise<void>((resolve) => {
+      const shutdown = (signal: string) => {
+        logger.info({ signal }, 'shutting down: finishing in-flight requests');
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests still running after the grace period are cut off.
+        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    });
+  } finally {
+    await db.close();
+  }
+  logger.info('stopped');
+  return 0;
+});

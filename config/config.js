@@ -1,0 +1,40 @@
+// sequelize-cli configuration. It loads this file with import(), so it stays
+// plain JavaScript. The URL is the app's: DATABASE_URL, or the embedded
+// PostgreSQL that `npm start` (or any `npm run db:*` command) is running.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const stateFile = path.resolve(__dirname, '..', '.data', 'embedded-postgres.json');
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function databaseUrl() {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  if (fs.existsSync(stateFile)) {
+    const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));
+    if (state.pid && isAlive(state.pid)) return state.url;
+  }
+  throw new Error(
+    'DATABASE_URL is not set and the embedded PostgreSQL is not running. ' +
+      'Set DATABASE_URL=postgres://user:password@host:5432/db, or run `npm start` ' +
+      'in another terminal: it runs the embedded one.',
+  );
+}
+
+const settings = {
+  url: databaseUrl(),
+  dialect: 'postgres',
+  logging: false,
+  migrationStorageTableName: 'SequelizeMeta',
+  seederStorage: 'sequelize',
+  seederStorageTableName: 'SequelizeData',
+};
+
+module.exports = { development: settings, test: settings, production: settings };

@@ -1,0 +1,35 @@
+import type { QueryInterface } from 'sequelize';
+import { DataTypes } from 'sequelize';
+
+export async function up(queryInterface: QueryInterface): Promise<void> {
+  await queryInterface.sequelize.transaction(async (transaction) => {
+    await queryInterface.createTable(
+      'items',
+      {
+        id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+        name: { type: DataTypes.STRING(100), allowNull: false },
+        description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
+        campaign_id: {
+          type: DataTypes.INTEGER,
+          allowNull: false,
+          references: { model: 'campaigns', key: 'id' },
+          onDelete: 'CASCADE',
+        },
+        created_by: {
+          type: DataTypes.INTEGER,
+          allowNull: true,
+          references: { model: 'users', key: 'id' },
+          onDelete: 'SET NULL',
+        },
+        created_at: { type: DataTypes.DATE, allowNull: false },
+        updated_at: { type: DataTypes.DATE, allowNull: false },
+      },
+      { transaction },
+    );
+    await queryInterface.addIndex('items', ['campaign_id'], { transaction });
+  });
+}
+
+export async function down(queryInterface: QueryInterface): Promise<void> {
+  await queryInterface.dropTable('items');
+}

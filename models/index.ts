@@ -1,0 +1,36 @@
+import type { Sequelize } from 'sequelize';
+import { Campaign } from './campaign';
+import { CampaignMembership } from './campaign-membership';
+import { Character } from './character';
+import { Item } from './item';
+import { Location } from './location';
+import { User } from './user';
+
+export { Campaign, CampaignMembership, Character, Item, Location, User };
+export { CAMPAIGN_ROLES, type CampaignRole } from './campaign-membership';
+
+/** Binds every model to `sequelize` and declares the associations. Call once per instance. */
+export function initModels(sequelize: Sequelize): void {
+  for (const model of [User, Campaign, CampaignMembership, Character, Item, Location]) {
+    model.initModel(sequelize);
+  }
+
+  Campaign.belongsTo(User, { as: 'owner', foreignKey: 'ownerId' });
+  User.hasMany(Campaign, { as: 'ownedCampaigns', foreignKey: 'ownerId' });
+
+  CampaignMembership.belongsTo(Campaign, { as: 'campaign', foreignKey: 'campaignId' });
+  CampaignMembership.belongsTo(User, { as: 'user', foreignKey: 'userId' });
+  Campaign.hasMany(CampaignMembership, { as: 'memberships', foreignKey: 'campaignId' });
+  User.hasMany(CampaignMembership, { as: 'memberships', foreignKey: 'userId' });
+
+  Character.belongsTo(Campaign, { as: 'campaign', foreignKey: 'campaignId' });
+  Character.belongsTo(User, { as: 'playerOwner', foreignKey: 'playerOwnerId' });
+  Campaign.hasMany(Character, { as: 'characters', foreignKey: 'campaignId' });
+
+  for (const model of [Item, Location]) {
+    model.belongsTo(Campaign, { as: 'campaign', foreignKey: 'campaignId' });
+    model.belongsTo(User, { as: 'creator', foreignKey: 'createdBy' });
+  }
+  Campaign.hasMany(Item, { as: 'items', foreignKey: 'campaignId' });
+  Campaign.hasMany(Location, { as: 'locations', foreignKey: 'campaignId' });
+}

@@ -1,0 +1,111 @@
+// Demo data: a game master, two players and a small campaign. The down step
+// removes exactly these rows (found by their usernames) and nothing else.
+import type { QueryInterface } from 'sequelize';
+import { Op, QueryTypes } from 'sequelize';
+
+const USERNAMES = ['demo_gm', 'demo_player_ana', 'demo_player_bo'];
+// A hash no password matches: demo accounts cannot log in until one is set.
+const LOCKED_PASSWORD = 'locked:no-password-set';
+
+export async function up(queryInterface: QueryInterface): Promise<void> {
+  await queryInterface.sequelize.transaction(async (transaction) => {
+    const now = new Date();
+    await queryInterface.bulkInsert(
+      'users',
+      USERNAMES.map((username, i) => ({
+        username,
+        email: `${username}@example.test`,
+        password_hash: LOCKED_PASSWORD,
+        display_name: ['Game Master Gwen', 'Ana the Bard', 'Bo the Ranger'][i],
+        is_active: true,
+        created_at: now,
+        updated_at: now,
+      })),
+      { transaction },
+    );
+    const ids = await queryInterface.sequelize.query<{ id: number; username: string }>(
+      'SELECT id, username FROM users WHERE username IN (:names)',
+      { replacements: { names: USERNAMES }, type: QueryTypes.SELECT, transaction },
+    );
+    const [gm, ana, bo] = USERNAMES.map((name) => ids.find((u) => u.username === name)!.id);
+
+    await queryInterface.bulkInsert(
+      'campaigns',
+      [
+        {
+          name: 'The Sunken Crown',
+          description: 'A short demo campaign in the drowned city of Vell.',
+          owner_id: gm,
+          game_system: 'D&D 5e',
+          created_at: now,
+          updated_at: now,
+        },
+      ],
+      { transaction },
+    );
+    const [campaign] = await queryInterface.sequelize.query<{ id: number }>(
+      'SELECT id FROM campaigns WHERE owner_id = :gm ORDER BY id DESC LIMIT 1',
+      { replacements: { gm }, type: QueryTypes.SELECT, transaction },
+    );
+    const campaignId = campaign!.id;
+
+    await queryInterface.bulkInsert(
+      'campaign_memberships',
+      [
+        { campaign_id: campaignId, user_id: gm, role: 'OWNER', created_at: now, updated_at: now },
+        { campaign_id: campaignId, user_id: ana, role: 'PLAYER', created_at: now, updated_at: now },
+        { campaign_id: campaignId, user_id: bo, role: 'PLAYER', created_at: now, updated_at: now },
+      ],
+      { transaction },
+    );
+    await queryInterface.bulkInsert(
+      'characters',
+      [
+        { name: 'Lyra Vell', player_owner_id: ana, game_system: 'D&D 5e' },
+        { name: 'Bram Ashwood', player_owner_id: bo, game_system: 'D&D 5e' },
+      ].map((c) => ({
+        ...c,
+        campaign_id: campaignId,
+        description: '',
+        created_at: now,
+        updated_at: now,
+      })),
+      { transaction },
+    );
+    await queryInterface.bulkInsert(
+      'items',
+      ['Tide-worn Crown', 'Lantern of the Deep'].map((name) => ({
+        name,
+        description: '',
+        campaign_id: campaignId,
+        created_by: gm,
+        created_at: now,
+        updated_at: now,
+      })),
+      { transaction },
+    );
+    await queryInterface.bulkInsert(
+      'locations',
+      ['Vell Harbour', 'The Drowned Cathedral'].map((name) => ({
+        name,
+        description: '',
+        campaign_id: campaignId,
+        created_by: gm,
+        created_at: now,
+        updated_at: now,
+      })),
+      { transaction },
+    );
+  });
+}
+
+export async function down(queryInterface: QueryInterface): Promise<void> {
+  await queryInterface.sequelize.transaction(async (transaction) => {
+    // Campaign content goes with its campaign (ON DELETE CASCADE).
+    await queryInterface.sequelize.query(
+      `DELETE FROM campaigns WHERE owner_id IN (SELECT id FROM users WHERE username IN (:names))`,
+      { replacements: { names: USERNAMES }, transaction },
+    );
+    await queryInterface.bulkDelete('users', { username: { [Op.in]: USERNAMES } }, { transaction });
+  });
+}

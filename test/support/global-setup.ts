@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { EmbeddedPostgres } from '../../app/db/embedded-postgres';
+import { createSequelize } from '../../app/db/sequelize';
+import { migrateUp } from '../../app/db/migration-runner';
+import { TEMPLATES, databaseUrl, withAdminClient } from './test-server';
+
+let embedded: EmbeddedPostgres | undefined;
+let dataDir: string | undefined;
+
+/** Builds the template databases that every test clones. */
+async function createTemplates(): Promise<void> {
+  await withAdminClient(async (client) => {
+    for (const name of Object.values(TEMPLATES)) {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.query(`CREATE DATABASE ${name}`);
+    }
+  });
+  const url = databaseUrl(TEMPLATES.latest);
+  const sequelize = createSequelize(url);
+  try {
+    await migrateUp(sequelize, url);
+  } finally {
+    await sequelize.close();
+  }
+}
+
+export async function mochaGlobalSetup(): Promise<void> {
+  process.env.NODE_ENV = 'test';
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    const url = new URL(external);
+    process.env.GMA_TEST_ADMIN_DATABASE = url.pathname.slice(1) || 'postgres';
+    url.pathname = '/';
+    process.env.GMA_TEST_SERVER_URL = url.toString();
+  } else {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gma-test-pg-'));
+    fs.chmodSync(dataDir, 0o755);
+    embedded = await EmbeddedPostgres.start({ dataDir, database: 'postgres', durable: false });
+    const url = new URL(embedded.url);
+    url.pathname = '/';
+    process.env.GMA_TEST_SERVER_URL = url.toString();
+  }
+  await createTemplates();
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await embedded?.stop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { ConfigError, loadConfig } from '../../app/config';
+
+describe('loadConfig', () => {
+  it('when the environment is empty, uses the embedded database, port 3000 and loopback', () => {
+    const config = loadConfig({});
+    expect(config.databaseUrl).to.equal(undefined);
+    expect(config.port).to.equal(3000);
+    expect(config.host).to.equal('127.0.0.1');
+    expect(Object.isFrozen(config)).to.equal(true);
+  });
+
+  it('when DATABASE_URL is a PostgreSQL URL, keeps it', () => {
+    const url = 'postgres://gma:secret@db.example:5432/gma';
+    expect(loadConfig({ DATABASE_URL: url }).databaseUrl).to.equal(url);
+  });
+
+  const bad: Array<[string, Record<string, string>]> = [
+    ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
+    ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@h/db' }],
+    ['DATABASE_URL', { DATABASE_URL: 'postgres://u:p@h:5432' }],
+    ['PORT', { PORT: 'eighty' }],
+    ['PORT', { PORT: '70000' }],
+    ['NODE_ENV', { NODE_ENV: 'staging' }],
+    ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+    ['MIGRATE_ON_START', { MIGRATE_ON_START: 'maybe' }],
+  ];
+  for (const [variable, env] of bad) {
+    it(`when ${variable}=${Object.values(env)[0]}, throws a ConfigError naming ${variable}`, () => {
+      expect(() => loadConfig(env))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.matches(new RegExp(`^${variable} `));
+    });
+  }
+});
