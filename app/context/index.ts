@@ -1,0 +1,10 @@
+export {
+  currentContext,
+  getActor,
+  runAs,
+  runInContext,
+  setActor,
+  type Actor,
+  type ContextSource,
+  type RequestContext,
+} from './request-context';

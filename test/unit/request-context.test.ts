@@ -1,0 +1,44 @@
+import { expect } from 'chai';
+import { getActor, runAs, runInContext, setActor } from '../../app/context';
+
+describe('Request context', () => {
+  it('when outside any context, there is no actor', () => {
+    expect(getActor()).to.equal(undefined);
+  });
+
+  it('when runAs calls are nested, the inner actor applies inside and the outer one is restored after', async () => {
+    await runAs(1, async () => {
+      expect(getActor()?.userId).to.equal(1);
+      await runAs(2, async () => {
+        await new Promise((r) => setTimeout(r, 5));
+        expect(getActor()?.userId).to.equal(2);
+      });
+      expect(getActor()?.userId).to.equal(1);
+    });
+  });
+
+  it('when authentication sets the actor inside a request context, later async work sees it', async () => {
+    await runInContext({ actor: null, requestId: 'r1', source: 'http' }, async () => {
+      expect(getActor()).to.equal(undefined);
+      setActor({ userId: 7 });
+      await Promise.resolve();
+      expect(getActor()?.userId).to.equal(7);
+    });
+  });
+
+  it('when setActor is called outside a context, throws instead of losing the actor', () => {
+    expect(() => setActor({ userId: 1 })).to.throw(/outside a request context/);
+  });
+
+  it('when 50 contexts interleave, each keeps its own actor', async () => {
+    const seen = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        runAs(i + 1, async () => {
+          await new Promise((r) => setTimeout(r, Math.random() * 10));
+          return getActor()?.userId;
+        }),
+      ),
+    );
+    expect(seen).to.deep.equal(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+});
