@@ -1,0 +1,40 @@
+import { runMain } from '../../main';
+import { defaultBackupRoot, timestampedFolder } from '../../ops/backup/backup-folder';
+import { createBackup } from '../../ops/backup/create-backup';
+import { BackupError } from '../../ops/backup/manifest';
+import { parseCommandLine, progress, withDatabase } from './command-line';
+
+const HELP = `
+Usage: npm run db:backup [-- --out <folder>]
+
+Takes a logical backup of the tables the audit migration touches (characters,
+items, locations) and of the users and campaigns they reference: one COPY
+file per table, all read from one consistent snapshot, and a manifest.json
+with each table's columns, row count and SHA-256, plus the applied
+migrations. Writers are not blocked while it runs.
+
+Options:
+  --out <folder>  where to write (must not exist or be empty);
+                  default: <GMA_DATA_DIR>/backups/<timestamp>, where
+                  db:preflight looks for recent backups
+  -h, --help      show this help
+
+Restore with: npm run db:restore -- --from <folder>
+`;
+
+runMain('db:backup', async () => {
+  const args = parseCommandLine(process.argv.slice(2), { out: { type: 'string' } }, HELP);
+  const dir = args.out ?? timestampedFolder(defaultBackupRoot());
+  return withDatabase(async (db) => {
+    try {
+      const manifest = await createBackup(db.url, { dir, log: progress });
+      const rows = manifest.tables.reduce((sum, t) => sum + t.rows, 0);
+      console.log(`Backed up ${manifest.tables.length} tables (${rows} rows) to ${dir}`);
+      return 0;
+    } catch (error) {
+      if (!(error instanceof BackupError)) throw error;
+      console.error(`db:backup: ${error.message}`);
+      return 1;
+    }
+  });
+});

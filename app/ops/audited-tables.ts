@@ -1,0 +1,13 @@
+/** Tables that gain `created_by` / `modified_by` in the audit migration. */
+export const AUDITED_TABLES = ['characters', 'items', 'locations'] as const;
+export type AuditedTable = (typeof AUDITED_TABLES)[number];
+
+/** The audit columns each audited table carries once migrated. */
+export const AUDIT_COLUMNS = ['created_by', 'modified_by'] as const;
+
+/**
+ * What a backup of the migration's blast radius holds: the audited tables and
+ * the tables their rows reference (users, campaigns), in foreign-key order so
+ * that a restore can load them one after the other.
+ */
+export const BACKUP_TABLES = ['users', 'campaigns', ...AUDITED_TABLES] as const;
