@@ -1,0 +1,22 @@
+import { Router } from 'express';
+import { Registry } from 'prom-client';
+import type { Sequelize } from 'sequelize';
+import { auditNullMetrics } from './audit-null-metrics';
+import { auditedWriteMetrics } from './audited-write-metrics';
+import { httpMetrics } from './http-metrics';
+
+/**
+ * Mount first: times every request that follows it, and serves
+ * `GET /metrics` in the Prometheus text format from this app's own registry.
+ */
+export function metricsRouter(sequelize: Sequelize): Router {
+  const registry = new Registry();
+  auditedWriteMetrics(registry, sequelize);
+  auditNullMetrics(registry, sequelize);
+  const router = Router();
+  router.use(httpMetrics(registry));
+  router.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  return router;
+}

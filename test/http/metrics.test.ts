@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { createApp } from '../../app/app';
+import { runAs, runInContext } from '../../app/context';
+import { createLogger } from '../../app/logger';
+import { Campaign, Character, Item, User } from '../../models';
+import { fillTables } from '../support/fill-tables';
+import { sampleValue } from '../support/prometheus-text';
+import { useTestDatabase } from '../support/test-database';
+
+describe('GET /metrics', () => {
+  const db = useTestDatabase('latest');
+  const app = () => createApp({ sequelize: db.current.sequelize, logger: createLogger('silent') });
+
+  async function scrape(server: ReturnType<typeof app>): Promise<string> {
+    const res = await request(server).get('/metrics').expect(200);
+    expect(res.headers['content-type']).to.match(/^text\/plain/);
+    return res.text;
+  }
+
+  it('when requests were answered, counts and times them by route pattern and status, never by raw URL', async () => {
+    const server = app();
+    await request(server).get('/health').expect(200);
+    await request(server).get('/health').expect(200);
+    await request(server).get('/no/such/page/42').expect(404);
+
+    const text = await scrape(server);
+    const health = { method: 'GET', route: '/health', status: '200' };
+    expect(sampleValue(text, 'http_requests_total', health)).to.equal(2);
+    expect(sampleValue(text, 'http_request_duration_seconds_count', health)).to.equal(2);
+    expect(
+      sampleValue(text, 'http_requests_total', { route: 'unmatched', status: '404' }),
+    ).to.equal(1);
+    expect(text).to.not.include('/no/such/page');
+  });
+
+  it('when audited rows are written through the models, counts them by table, operation and source', async () => {
+    const server = app();
+    const user = await User.create({ username: 'gm', email: 'gm@example.test', passwordHash: 'x' });
+    const campaign = await Campaign.create({ name: 'c', ownerId: user.id });
+    await runAs(
+      user.id,
+      async () => {
+        const hero = await Character.create({
+          name: 'hero',
+          campaignId: campaign.id,
+          playerOwnerId: user.id,
+        });
+        await hero.update({ description: 'brave' });
+        await Item.create({ name: 'sword', campaignId: campaign.id, createdBy: user.id });
+      },
+      'cli',
+    );
+    await runInContext({ actor: { userId: user.id }, requestId: 'r1', source: 'http' }, () =>
+      Item.create({ name: 'shield', campaignId: campaign.id, createdBy: user.id }),
+    );
+
+    const text = await scrape(server);
+    const writes = (labels: Record<string, string>) =>
+      sampleValue(text, 'gma_audited_writes_total', labels);
+    expect(writes({ table: 'characters', operation: 'create', source: 'cli' })).to.equal(1);
+    expect(writes({ table: 'characters', operation: 'update', source: 'cli' })).to.equal(1);
+    expect(writes({ table: 'items', operation: 'create', source: 'cli' })).to.equal(1);
+    expect(writes({ table: 'items', operation: 'create', source: 'http' })).to.equal(1);
+    expect(writes({ table: 'users' }), 'users are not audited').to.equal(undefined);
+  });
+
+  it('when the planner statistics are refreshed, reports the share of NULL audit fields per table and column', async () => {
+    const server = app();
+    await fillTables(db.current.sequelize, 300);
+    await db.current.sequelize.query('UPDATE locations SET created_by = NULL');
+    const before = await scrape(server);
+    expect(sampleValue(before, 'gma_audit_null_fraction', { table: 'items' })).to.equal(undefined);
+
+    await db.current.sequelize.query('ANALYZE items, locations');
+    const after = await scrape(server);
+    const fraction = (table: string) =>
+      sampleValue(after, 'gma_audit_null_fraction', { table, column: 'created_by' });
+    expect(fraction('items')).to.be.closeTo(1 / 3, 0.01);
+    expect(fraction('locations')).to.equal(1);
+    expect(sampleValue(after, 'gma_audit_stats_age_seconds', { table: 'items' })).to.be.below(60);
+  });
+
+  it('when the database is unreachable, still answers with the HTTP metrics and no audit samples', async () => {
+    const server = app();
+    await request(server).get('/health');
+    await db.current.sequelize.close();
+    const text = await scrape(server);
+    expect(sampleValue(text, 'http_requests_total', { route: '/health' })).to.equal(1);
+    expect(text).to.not.match(/^gma_audit_null_fraction\{/m);
+  });
+});
