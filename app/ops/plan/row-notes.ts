@@ -1,0 +1,88 @@
+import type pg from 'pg';
+import { AUDITED_TABLES, type AuditedTable } from '../audited-tables';
+import { countBackfill } from '../backfill-rules';
+import { ident } from '../pg-client';
+import { existingColumns } from '../references';
+import type { RecordedStatement } from './sql-recorder';
+
+function auditedTableIn(name: string): AuditedTable | undefined {
+  return AUDITED_TABLES.find((table) => name.includes(table));
+}
+
+async function estimatedRows(client: pg.ClientBase, table: string): Promise<number> {
+  const { rows } = await client.query<{ n: number | null }>(
+    `SELECT greatest(reltuples, 0)::float8 AS n FROM pg_class WHERE oid = to_regclass($1)`,
+    [table],
+  );
+  return Math.round(rows[0]?.n ?? 0);
+}
+
+async function countSql(client: pg.ClientBase, sql: string, params: unknown[] = []) {
+  const { rows } = await client.query<{ n: string }>(sql, params);
+  return Number(rows[0]?.n ?? 0);
+}
+
+/**
+ * What a migration step would do to the target's rows, counted on the
+ * target (read-only): rows a backfill fills or reverts, values a dropped
+ * column takes to the archive, rows a VALIDATE or index build scans.
+ */
+export async function rowNotes(
+  client: pg.ClientBase,
+  migration: string,
+  direction: 'up' | 'down',
+  statements: RecordedStatement[],
+): Promise<string[]> {
+  const notes: string[] = [];
+  const table = auditedTableIn(migration);
+  if (table && migration.includes('backfill')) {
+    if (direction === 'up') {
+      const [counts] = await countBackfill(client, [table]);
+      if (counts) {
+        const stuck = counts.missing - counts.fillable;
+        notes.push(
+          `backfill: fills the audit fields of ${counts.fillable} row(s) of ${table} in keyset ` +
+            'batches of about 50 ms, each its own transaction' +
+            (stuck ? `; ${stuck} row(s) have no source value and stay NULL` : ''),
+        );
+      }
+    } else if ((await existingColumns(client)).has('audit_backfill_log.row_id')) {
+      const n = await countSql(
+        client,
+        `SELECT count(*) AS n FROM audit_backfill_log WHERE table_name = $1`,
+        [table],
+      );
+      notes.push(`reverts ${n} created_by value(s) of ${table} that the backfill wrote (logged)`);
+    }
+  }
+  const columns = await existingColumns(client);
+  for (const { sql } of statements) {
+    const drop = /ALTER TABLE "(\w+)" DROP COLUMN (?:IF EXISTS )?"(\w+)"/i.exec(sql);
+    if (drop && columns.has(`${drop[1]}.${drop[2]}`)) {
+      const n = await countSql(
+        client,
+        `SELECT count(*) AS n FROM ${ident(drop[1]!)} WHERE ${ident(drop[2]!)} IS NOT NULL`,
+      );
+      notes.push(
+        `${drop[1]}.${drop[2]}: ${n} non-NULL value(s) archived before the column is dropped`,
+      );
+    }
+    const scan =
+      /ALTER TABLE "(\w+)" VALIDATE CONSTRAINT/i.exec(sql) ??
+      /CREATE INDEX CONCURRENTLY (?:IF NOT EXISTS )?"?\w+"? ON "(\w+)"/i.exec(sql);
+    if (scan) {
+      const verb = sql.includes('VALIDATE') ? 'validation scans' : 'index build scans';
+      notes.push(
+        `${verb} ~${await estimatedRows(client, scan[1]!)} row(s) of ${scan[1]}; writes continue`,
+      );
+    }
+  }
+  return collapse(notes);
+}
+
+/** Repeated notes (one per index of a table, say) become one line with a count. */
+function collapse(notes: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const note of notes) counts.set(note, (counts.get(note) ?? 0) + 1);
+  return [...counts].map(([note, n]) => (n > 1 ? `${note} (${n}x)` : note));
+}

@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
+import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
+import { buildPlan, formatPlan } from '../../app/ops/plan/build-plan';
+import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { fingerprint } from '../support/fingerprint';
+import { appCommand } from '../support/run-command';
+import { useTestDatabase } from '../support/test-database';
+
+const ALL = listMigrationFiles(MIGRATIONS_DIR);
+const FIRST_AUDIT = ALL.find((name) => name.includes('audit'))!;
+const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT) - 1]!;
+
+describe('db:plan', () => {
+  const db = useTestDatabase('empty');
+
+  async function preAuditDatabase(rows: number) {
+    const { sequelize, url } = db.current;
+    await migrateUp(sequelize, url, { to: LAST_PRE_AUDIT });
+    return fillPreAuditData(sequelize, { rows });
+  }
+
+  it('when audit migrations are pending, lists each with its SQL and the rows its backfill would fill, and changes nothing', async () => {
+    await preAuditDatabase(500);
+    const before = await fingerprint(db.current.sequelize);
+
+    const plan = await buildPlan(db.current.url, { kind: 'migrate' });
+    const auditCount = ALL.length - ALL.indexOf(FIRST_AUDIT);
+    expect(formatPlan(plan)).to.match(new RegExp(`^Plan: apply ${auditCount} migration\\(s\\)`));
+
+    expect(plan.steps.map((s) => s.migration)).to.deep.equal(ALL.slice(ALL.indexOf(FIRST_AUDIT)));
+    const addColumns = plan.steps[0]!;
+    expect(addColumns.statements.map((s) => s.sql).join('\n')).to.match(
+      /ALTER TABLE "characters" ADD COLUMN IF NOT EXISTS "created_by" integer/,
+    );
+    const backfill = plan.steps.find((s) =>
+      s.migration.includes('backfill-audit-fields-of-characters'),
+    )!;
+    expect(backfill.notes.join('\n')).to.include(
+      'fills the audit fields of 500 row(s) of characters',
+    );
+    const indexes = plan.steps.find((s) => s.migration.includes('index-audit-fields-of-items'))!;
+    expect(indexes.statements.map((s) => s.sql).join('\n')).to.include(
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS "items_created_at_idx"',
+    );
+    expect(indexes.notes).to.deep.equal([
+      'index build scans ~500 row(s) of items; writes continue (4x)',
+    ]);
+    expect(await fingerprint(db.current.sequelize)).to.deep.equal(before);
+  });
+
+  it('when a rollback to the first audit migration is planned, lists every audit migration newest first with the values its drops archive', async () => {
+    await preAuditDatabase(200);
+    await migrateUp(db.current.sequelize, db.current.url);
+    const before = await fingerprint(db.current.sequelize);
+
+    const plan = await buildPlan(db.current.url, { kind: 'rollback', to: FIRST_AUDIT });
+
+    expect(plan.steps.map((s) => s.migration)).to.deep.equal(
+      ALL.slice(ALL.indexOf(FIRST_AUDIT)).reverse(),
+    );
+    const dropColumns = plan.steps.at(-1)!;
+    expect(dropColumns.statements.map((s) => s.sql).join('\n')).to.match(
+      /ALTER TABLE "characters" DROP COLUMN IF EXISTS "created_by"/,
+    );
+    expect(dropColumns.notes).to.include(
+      'characters.created_by: 200 non-NULL value(s) archived before the column is dropped',
+    );
+    expect(await fingerprint(db.current.sequelize)).to.deep.equal(before);
+    expect((await migrationStatus(db.current.sequelize)).pending).to.deep.equal([]);
+  });
+
+  it('when run as a command with nothing pending, says so and exits 0; with an unknown --to, exits 1 naming it', async () => {
+    await migrateUp(db.current.sequelize, db.current.url);
+    const none = await appCommand('app/db/cli/plan.ts', db.current.url);
+    expect(none.code, none.stderr).to.equal(0);
+    expect(none.stdout.trim()).to.equal('Nothing to apply.');
+
+    const unknown = await appCommand(
+      'app/db/cli/plan.ts',
+      db.current.url,
+      '--rollback',
+      '--to',
+      'nope',
+    );
+    expect(unknown.code).to.equal(1);
+    expect(unknown.stderr).to.include('nope');
+  });
+
+  it('when run as a command with --rollback --step 1, prints the newest migration with its SQL', async () => {
+    await migrateUp(db.current.sequelize, db.current.url);
+    const result = await appCommand(
+      'app/db/cli/plan.ts',
+      db.current.url,
+      '--rollback',
+      '--step',
+      '1',
+    );
+    expect(result.code, result.stderr).to.equal(0);
+    expect(result.stdout).to.include(`== ${ALL.at(-1)} (down)`);
+    expect(result.stdout).to.include('DROP INDEX CONCURRENTLY');
+  });
+});
