@@ -1,0 +1,130 @@
+import type pg from 'pg';
+import { AUDIT_COLUMNS, AUDITED_TABLES } from '../audited-tables';
+import type { CheckResult } from '../check-report';
+import { existingColumns } from '../references';
+
+/** Columns every audited table must have an index on (the seed's timestamp queries, the audit FKs). */
+export const INDEXED_COLUMNS = ['created_at', 'updated_at', ...AUDIT_COLUMNS] as const;
+
+/** Each audited table has created_by and modified_by. */
+export async function checkAuditColumns(client: pg.ClientBase): Promise<CheckResult> {
+  const columns = await existingColumns(client);
+  const missing = AUDITED_TABLES.flatMap((t) =>
+    AUDIT_COLUMNS.filter((c) => !columns.has(`${t}.${c}`)).map((c) => `${t}.${c}`),
+  );
+  return missing.length
+    ? {
+        name: 'audit columns',
+        status: 'fail',
+        summary: `missing: ${missing.join(', ')}; run npm run db:migrate`,
+      }
+    : { name: 'audit columns', status: 'ok', summary: 'created_by and modified_by on all three' };
+}
+
+/**
+ * Each audit column has a validated foreign key to users ON DELETE SET NULL
+ * (CASCADE would delete content when its author's account is deleted).
+ */
+export async function checkAuditForeignKeys(client: pg.ClientBase): Promise<CheckResult> {
+  const { rows } = await client.query<{
+    table: string;
+    column: string;
+    name: string;
+    validated: boolean;
+    on_delete: string;
+  }>(
+    `SELECT cl.relname AS table, a.attname AS column, c.conname AS name,
+            c.convalidated AS validated, c.confdeltype::text AS on_delete
+       FROM pg_constraint c
+       JOIN pg_class cl ON cl.oid = c.conrelid
+       JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+      WHERE c.contype = 'f' AND c.confrelid = 'users'::regclass
+        AND cardinality(c.conkey) = 1
+        AND cl.relnamespace = current_schema()::regnamespace
+        AND cl.relname = ANY($1) AND a.attname = ANY($2)`,
+    [AUDITED_TABLES, AUDIT_COLUMNS],
+  );
+  const problems: string[] = [];
+  for (const table of AUDITED_TABLES) {
+    for (const column of AUDIT_COLUMNS) {
+      const keys = rows.filter((r) => r.table === table && r.column === column);
+      if (keys.length === 0) problems.push(`${table}.${column}: no foreign key to users`);
+      for (const key of keys) {
+        if (!key.validated) {
+          problems.push(
+            `${table}.${column}: ${key.name} is NOT VALID (ALTER TABLE ${table} VALIDATE CONSTRAINT ${key.name})`,
+          );
+        }
+        if (key.on_delete !== 'n') {
+          problems.push(
+            `${table}.${column}: ${key.name} is not ON DELETE SET NULL: deleting a user would ` +
+              (key.on_delete === 'c' ? 'delete rows' : 'be refused'),
+          );
+        }
+      }
+    }
+  }
+  return problems.length
+    ? {
+        name: 'audit foreign keys',
+        status: 'fail',
+        summary: `${problems.length} problem(s)`,
+        details: problems,
+      }
+    : {
+        name: 'audit foreign keys',
+        status: 'ok',
+        summary: 'all validated, ON DELETE SET NULL',
+      };
+}
+
+/** An index leads with each of INDEXED_COLUMNS on every audited table, and it is valid and ready. */
+export async function checkIndexes(client: pg.ClientBase): Promise<CheckResult> {
+  const { rows } = await client.query<{ table: string; column: string; name: string; ok: boolean }>(
+    `SELECT t.relname AS table, a.attname AS column, ic.relname AS name,
+            (i.indisvalid AND i.indisready) AS ok
+       FROM pg_index i
+       JOIN pg_class t ON t.oid = i.indrelid
+       JOIN pg_class ic ON ic.oid = i.indexrelid
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
+      WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)`,
+    [AUDITED_TABLES],
+  );
+  const missing: string[] = [];
+  for (const table of AUDITED_TABLES) {
+    for (const column of INDEXED_COLUMNS) {
+      if (!rows.some((r) => r.table === table && r.column === column && r.ok)) {
+        missing.push(`${table}(${column})`);
+      }
+    }
+  }
+  return missing.length
+    ? {
+        name: 'indexes',
+        status: 'fail',
+        summary: `no valid index on ${missing.join(', ')}; run npm run db:migrate (it rebuilds them)`,
+      }
+    : {
+        name: 'indexes',
+        status: 'ok',
+        summary: `valid on ${INDEXED_COLUMNS.join(', ')} of all three`,
+      };
+}
+
+/** No index in the schema is INVALID (a failed CREATE INDEX CONCURRENTLY leaves one behind). */
+export async function checkInvalidIndexes(client: pg.ClientBase): Promise<CheckResult> {
+  const { rows } = await client.query<{ name: string; table: string }>(
+    `SELECT ic.relname AS name, t.relname AS table
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
+      WHERE NOT i.indisvalid AND ic.relnamespace = current_schema()::regnamespace
+      ORDER BY 1`,
+  );
+  return rows.length
+    ? {
+        name: 'invalid indexes',
+        status: 'fail',
+        summary: `${rows.length} INVALID index(es), left by failed concurrent builds; they slow writes and serve no query`,
+        details: rows.map((r) => `${r.name} on ${r.table}: DROP INDEX CONCURRENTLY "${r.name}"`),
+      }
+    : { name: 'invalid indexes', status: 'ok', summary: 'none' };
+}

@@ -1,0 +1,97 @@
+import { expect } from 'chai';
+import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
+import { migrateUp } from '../../app/db/migration-runner';
+import type { CheckResult } from '../../app/ops/check-report';
+import { runVerify } from '../../app/ops/verify/run-verify';
+import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { appCommand } from '../support/run-command';
+import { useTestDatabase } from '../support/test-database';
+
+const ALL = listMigrationFiles(MIGRATIONS_DIR);
+const LAST_PRE_AUDIT = ALL[ALL.findIndex((name) => name.includes('audit')) - 1]!;
+
+function failed(checks: CheckResult[]): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const c of checks.filter((c) => c.status === 'fail')) {
+    result[c.name] = [c.summary, ...(c.details ?? [])];
+  }
+  return result;
+}
+
+describe('db:verify', () => {
+  const db = useTestDatabase('empty');
+
+  async function migratedWithData(rows = 300) {
+    const { sequelize, url } = db.current;
+    await migrateUp(sequelize, url, { to: LAST_PRE_AUDIT });
+    await fillPreAuditData(sequelize, { rows });
+    await migrateUp(sequelize, url);
+  }
+
+  it('when every migration ran on real data, all checks pass and rows with no source value are listed', async () => {
+    await migratedWithData();
+    const checks = await runVerify(db.current.url);
+    expect(failed(checks)).to.deep.equal({});
+    const populated = checks.find((c) => c.name === 'audit fields populated')!;
+    expect(populated.details).to.have.length(2);
+    expect(populated.details![0]).to.match(/^items: \d+ row\(s\) with no creator/);
+  });
+
+  it('when the audit migrations have not run, fails on the pending migrations, the columns and the indexes', async () => {
+    await migrateUp(db.current.sequelize, db.current.url, { to: LAST_PRE_AUDIT });
+    const result = failed(await runVerify(db.current.url));
+    expect(Object.keys(result)).to.deep.equal(['migrations', 'audit columns', 'indexes']);
+    expect(result.migrations).to.include(ALL.at(-1));
+  });
+
+  it('when fillable audit fields are NULL, a foreign key is NOT VALID and an index is INVALID, fails on each with what to do', async () => {
+    await migratedWithData(100);
+    const q = (sql: string) => db.current.sequelize.query(sql);
+    await q('UPDATE characters SET modified_by = NULL WHERE id <= 7');
+    await q('ALTER TABLE items DROP CONSTRAINT items_modified_by_fkey');
+    await q(
+      'ALTER TABLE items ADD CONSTRAINT items_modified_by_fkey FOREIGN KEY (modified_by) REFERENCES users (id) ON DELETE SET NULL NOT VALID',
+    );
+    await q('DROP INDEX locations_updated_at_idx');
+    // A unique build over duplicates fails and leaves an INVALID index behind.
+    await q('CREATE UNIQUE INDEX CONCURRENTLY broken_idx ON items (campaign_id)').catch(() => {});
+
+    const result = failed(await runVerify(db.current.url));
+
+    expect(result['audit fields populated']).to.include('characters: 7 row(s)');
+    expect(result['audit foreign keys']!.join('\n')).to.include(
+      'items.modified_by: items_modified_by_fkey is NOT VALID',
+    );
+    expect(result.indexes!.join('\n')).to.include('locations(updated_at)');
+    expect(result['invalid indexes']!.join('\n')).to.include(
+      'DROP INDEX CONCURRENTLY "broken_idx"',
+    );
+  });
+
+  it('when an audit foreign key cascades deletes, fails saying deleting a user would delete rows', async () => {
+    await migratedWithData(20);
+    await db.current.sequelize.query(`
+      ALTER TABLE characters DROP CONSTRAINT characters_created_by_fkey;
+      ALTER TABLE characters ADD CONSTRAINT characters_created_by_fkey
+        FOREIGN KEY (created_by) REFERENCES users (id) ON DELETE CASCADE`);
+    const result = failed(await runVerify(db.current.url));
+    expect(result['audit foreign keys']!.join('\n')).to.include(
+      'characters.created_by: characters_created_by_fkey is not ON DELETE SET NULL: deleting a user would delete rows',
+    );
+  });
+
+  it('when run as a command, exits 0 on a verified database and 1 with a readable report otherwise', async () => {
+    await migratedWithData(50);
+    const ok = await appCommand('app/db/cli/verify.ts', db.current.url);
+    expect(ok.code, ok.stdout + ok.stderr).to.equal(0);
+    expect(ok.stdout).to.include('All checks passed');
+
+    await db.current.sequelize.query(
+      'UPDATE items SET modified_by = NULL WHERE created_by IS NOT NULL',
+    );
+    const bad = await appCommand('app/db/cli/verify.ts', db.current.url);
+    expect(bad.code).to.equal(1);
+    expect(bad.stdout).to.match(/\[FAIL\] audit fields populated: .*db:migrate/);
+    expect(bad.stderr).to.not.match(/\n\s+at /, 'no stack trace');
+  });
+});
