@@ -1,0 +1,139 @@
+// Online-ness: a writer (bench/support/writer.ts, its own process and
+// connection) does single-row inserts and updates on the migrated tables;
+// its latency is measured with nothing else running, while the whole audit
+// migration runs (schema, backfill, foreign keys, indexes), and while one
+// set-based UPDATE per table fills the same fields (what a naive backfill does).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { AUDITED_TABLES } from '../app/ops/audited-tables';
+import { startBenchServer, withClient, type BenchServer } from './support/bench-server';
+import {
+  LAST_ADD_COLUMNS,
+  cloneDatabase,
+  createPreAuditDatabase,
+  migrate,
+} from './support/datasets';
+import { duration, envInt, machineLine, msSince, printTable, quantile } from './support/report';
+
+const TSX = path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx');
+const WRITER = path.join(__dirname, 'support', 'writer.ts');
+
+interface Latencies {
+  insert: number[];
+  update: number[];
+}
+
+function startWriter(
+  url: string,
+): Promise<{ child: ChildProcess; stop: () => Promise<Latencies> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(TSX, [WRITER, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.on('error', reject);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.startsWith('ready\n') && out.length === 'ready\n'.length) {
+        resolve({
+          child,
+          stop: () =>
+            new Promise<Latencies>((done, fail) => {
+              child.once('close', (code) => {
+                if (code !== 0) return fail(new Error(`writer exited ${code}`));
+                done(JSON.parse(out.slice('ready\n'.length)) as Latencies);
+              });
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+  });
+}
+
+async function measure(url: string, work: () => Promise<void>) {
+  const writer = await startWriter(url);
+  const started = process.hrtime.bigint();
+  try {
+    await work();
+  } catch (error) {
+    await writer.stop();
+    throw error;
+  }
+  const ms = msSince(started);
+  return { ms, latencies: await writer.stop() };
+}
+
+const SET_BASED = {
+  characters: `UPDATE characters SET created_by = player_owner_id, modified_by = player_owner_id`,
+  items: `UPDATE items t SET created_by = COALESCE(t.created_by, c.owner_id),
+                             modified_by = COALESCE(t.created_by, c.owner_id)
+            FROM campaigns c WHERE c.id = t.campaign_id`,
+  locations: `UPDATE locations t SET created_by = COALESCE(t.created_by, c.owner_id),
+                                     modified_by = COALESCE(t.created_by, c.owner_id)
+                FROM campaigns c WHERE c.id = t.campaign_id`,
+};
+
+async function main(): Promise<void> {
+  const rows = envInt('BENCH_ROWS', 1_000_000);
+  const idleSeconds = envInt('BENCH_IDLE_SECONDS', 10);
+  const server: BenchServer = await startBenchServer();
+  try {
+    console.log(`## Online-ness: writer latency, ${rows} rows per table\n`);
+    console.error(`generating ${rows} rows per table...`);
+    await createPreAuditDatabase(server, 'bench_online_base', rows);
+    const run = server.url('bench_online_run');
+    const results: Array<[string, { ms: number; latencies: Latencies }]> = [];
+
+    await cloneDatabase(server, 'bench_online_base', 'bench_online_run');
+    console.error(`idle writer for ${idleSeconds} s...`);
+    results.push([
+      'no migration (idle)',
+      await measure(run, () => new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000))),
+    ]);
+
+    await cloneDatabase(server, 'bench_online_base', 'bench_online_run');
+    console.error('whole audit migration under the writer...');
+    results.push([
+      'whole audit migration (ours)',
+      await measure(run, () => migrate(server, 'bench_online_run')),
+    ]);
+
+    await cloneDatabase(server, 'bench_online_base', 'bench_online_run');
+    await migrate(server, 'bench_online_run', LAST_ADD_COLUMNS);
+    console.error('one set-based UPDATE per table under the writer...');
+    results.push([
+      'one set-based UPDATE per table',
+      await measure(run, () =>
+        withClient(run, async (client) => {
+          for (const table of AUDITED_TABLES) await client.query(SET_BASED[table]);
+        }),
+      ),
+    ]);
+
+    printTable(
+      ['while', 'took', 'writes', 'p50', 'p99', 'max', 'max insert', 'max update'],
+      results.map(([name, { ms, latencies }]) => {
+        const all = [...latencies.insert, ...latencies.update];
+        return [
+          name,
+          duration(ms),
+          all.length,
+          duration(quantile(all, 0.5)),
+          duration(quantile(all, 0.99)),
+          duration(Math.max(...all)),
+          duration(Math.max(...latencies.insert)),
+          duration(Math.max(...latencies.update)),
+        ];
+      }),
+    );
+    console.log(machineLine(server.version));
+    await server.admin('DROP DATABASE IF EXISTS bench_online_run WITH (FORCE)');
+    await server.admin('DROP DATABASE IF EXISTS bench_online_base WITH (FORCE)');
+  } finally {
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

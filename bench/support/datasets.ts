@@ -1,0 +1,57 @@
+import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
+import { migrateUp } from '../../app/db/migration-runner';
+import { createSequelize } from '../../app/db/sequelize';
+import { fillPreAuditData } from '../../test/fixtures/pre-audit-data';
+import type { BenchServer } from './bench-server';
+
+const ALL = listMigrationFiles(MIGRATIONS_DIR);
+const FIRST_AUDIT_INDEX = ALL.findIndex((name) => name.includes('audit'));
+/** The last migration of the schema before the audit fields. */
+export const LAST_PRE_AUDIT = ALL[FIRST_AUDIT_INDEX - 1]!;
+/** The audit migrations, in order. */
+export const AUDIT_MIGRATIONS = ALL.slice(FIRST_AUDIT_INDEX);
+/** The last migration that adds audit columns, before the backfills. */
+export const LAST_ADD_COLUMNS = AUDIT_MIGRATIONS.filter((n) => n.includes('add-audit-fields')).at(
+  -1,
+)!;
+/** The last backfill migration. */
+export const LAST_BACKFILL = AUDIT_MIGRATIONS.filter((n) => n.includes('backfill-audit')).at(-1)!;
+
+/** Migrates `database` to `to` (or all). */
+export async function migrate(server: BenchServer, database: string, to?: string): Promise<void> {
+  const url = server.url(database);
+  const sequelize = createSequelize(url);
+  try {
+    await migrateUp(sequelize, url, to === undefined ? {} : { to });
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/**
+ * Creates `name` at the pre-audit schema holding `rows` characters, items
+ * and locations (the safety suite's generator), analysed and checkpointed.
+ */
+export async function createPreAuditDatabase(
+  server: BenchServer,
+  name: string,
+  rows: number,
+): Promise<void> {
+  await server.admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await server.admin(`CREATE DATABASE ${name}`);
+  await migrate(server, name, LAST_PRE_AUDIT);
+  const sequelize = createSequelize(server.url(name));
+  try {
+    await fillPreAuditData(sequelize, { rows });
+    await sequelize.query('VACUUM ANALYZE');
+    await sequelize.query('CHECKPOINT');
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/** A copy of `template` (which must have no open connections) named `name`. */
+export async function cloneDatabase(server: BenchServer, template: string, name: string) {
+  await server.admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await server.admin(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+}
