@@ -1,7 +1,11 @@
 import type { Sequelize } from 'sequelize';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../../app/db/migration-files';
 import { migrateUp } from '../../../app/db/migration-runner';
-import { fillPreAuditData, type PreAuditCounts } from '../../fixtures/pre-audit-data';
+import {
+  fillPreAuditData,
+  type PreAuditCounts,
+  type PreAuditSize,
+} from '../../fixtures/pre-audit-data';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
@@ -16,11 +20,14 @@ export const LAST_PRE_AUDIT = ALL[firstAuditIndex - 1]!;
 
 /** A fresh database migrated to the pre-audit state and filled with `rows` per content table. */
 export async function createPreAuditDatabase(
-  rows: number,
+  size: number | PreAuditSize,
 ): Promise<{ db: TestDatabase; counts: PreAuditCounts }> {
   const db = await createTestDatabase('empty');
   await migrateUp(db.sequelize, db.url, { to: LAST_PRE_AUDIT });
-  const counts = await fillPreAuditData(db.sequelize, { rows });
+  const counts = await fillPreAuditData(
+    db.sequelize,
+    typeof size === 'number' ? { rows: size } : size,
+  );
   return { db, counts };
 }
 
