@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
-import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
+import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { buildPlan, formatPlan } from '../../app/ops/plan/build-plan';
 import { fillPreAuditData } from '../fixtures/pre-audit-data';
 import { fingerprint } from '../support/fingerprint';
@@ -68,6 +68,21 @@ describe('db:plan', () => {
     );
     expect(await fingerprint(db.current.sequelize)).to.deep.equal(before);
     expect((await migrationStatus(db.current.sequelize)).pending).to.deep.equal([]);
+  });
+
+  it('when audit values were archived by a rollback, the plan of the re-apply says how many its backfill restores', async () => {
+    await preAuditDatabase(50);
+    await migrateUp(db.current.sequelize, db.current.url);
+    await migrateDown(db.current.sequelize, db.current.url, { to: FIRST_AUDIT });
+
+    const plan = await buildPlan(db.current.url, { kind: 'migrate' });
+
+    const backfill = plan.steps.find((s) =>
+      s.migration.includes('backfill-audit-fields-of-characters'),
+    )!;
+    expect(backfill.notes).to.include(
+      'restores 100 audit value(s) of characters kept by an earlier rollback',
+    );
   });
 
   it('when run as a command with nothing pending, says so and exits 0; with an unknown --to, exits 1 naming it', async () => {

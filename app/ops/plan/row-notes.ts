@@ -22,6 +22,19 @@ async function countSql(client: pg.ClientBase, sql: string, params: unknown[] = 
   return Number(rows[0]?.n ?? 0);
 }
 
+/** Audit values of `table` kept in the archive by a rollback; 0 when there is no archive. */
+async function archivedValues(client: pg.ClientBase, table: string): Promise<number> {
+  const { rows } = await client.query<{ found: boolean }>(
+    `SELECT to_regclass('audit_archive.field_values') IS NOT NULL AS found`,
+  );
+  if (!rows[0]?.found) return 0;
+  return countSql(
+    client,
+    'SELECT count(*) AS n FROM audit_archive.field_values WHERE table_name = $1',
+    [table],
+  );
+}
+
 /**
  * What a migration step would do to the target's rows, counted on the
  * target (read-only): rows a backfill fills or reverts, values a dropped
@@ -45,6 +58,10 @@ export async function rowNotes(
             'batches of about 50 ms, each its own transaction' +
             (stuck ? `; ${stuck} row(s) have no source value and stay NULL` : ''),
         );
+      }
+      const archived = await archivedValues(client, table);
+      if (archived > 0) {
+        notes.push(`restores ${archived} audit value(s) of ${table} kept by an earlier rollback`);
       }
     } else if ((await existingColumns(client)).has('audit_backfill_log.row_id')) {
       const n = await countSql(
