@@ -131,6 +131,18 @@ describe('db:preflight', () => {
     expect(after.stdout).to.include('All checks passed');
   });
 
+  it('when the database cannot be reached, exits 1 with one line saying what to check', async () => {
+    const result = await appCommand(
+      'app/db/cli/preflight.ts',
+      'postgres://nobody:x@127.0.0.1:1/none',
+      '--backups',
+      root,
+    );
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include('Cannot connect to PostgreSQL');
+    expect(result.stderr).to.not.match(/\n\s+at /, 'no stack trace');
+  });
+
   it('when an option has a bad value, exits 2 naming the option', async () => {
     const result = await appCommand(
       'app/db/cli/preflight.ts',
