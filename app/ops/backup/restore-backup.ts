@@ -22,8 +22,9 @@ export interface RestoreResult {
 }
 
 /**
- * Loads a backup into a database whose tables are empty: an empty database is
- * first migrated to the backup's last migration. All tables are loaded in one
+ * Loads a backup into an empty database, which is first migrated to the
+ * backup's last migration (rows the migrations seed are replaced by the
+ * backup's), or into one already migrated whose tables are empty. All tables are loaded in one
  * transaction and read back; the transaction commits only if every table's
  * row count and SHA-256 match the manifest, so a restore is all or nothing.
  */
@@ -39,9 +40,13 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
   const migrated = await migrateEmptyTarget(url, manifest, log);
   const client = await openStableClient(url, 'gma-restore');
   try {
-    for (const dump of manifest.tables) await checkTarget(client, dump);
+    // Rows in a target we migrated from empty were seeded by the migrations
+    // (e.g. a system user); the backup holds their originals.
+    const seeded = migrated.length > 0;
+    for (const dump of manifest.tables) await checkTarget(client, dump, seeded);
     await client.query('BEGIN');
     try {
+      if (seeded) await clearSeededRows(client, manifest, log);
       for (const dump of manifest.tables) await load(client, dir, dump, log);
       for (const dump of manifest.tables) await verify(client, dump);
       await client.query('COMMIT');
@@ -87,7 +92,28 @@ async function migrateEmptyTarget(
   }
 }
 
-async function checkTarget(client: pg.Client, dump: TableDump): Promise<void> {
+/**
+ * Deletes the rows the migrations seeded into a target that was empty, in
+ * reverse foreign-key order, with the tables' own triggers off for the
+ * statement (one may guard a seeded row); all inside the restore's
+ * transaction, so a failed restore leaves them in place.
+ */
+async function clearSeededRows(
+  client: pg.Client,
+  manifest: BackupManifest,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const dump of [...manifest.tables].reverse()) {
+    const table = ident(dump.table);
+    await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
+    const { rowCount } = await client.query(`DELETE FROM ${table}`);
+    await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
+    if (rowCount)
+      log(`${dump.table}: ${rowCount} row(s) seeded by the migrations replaced by the backup's`);
+  }
+}
+
+async function checkTarget(client: pg.Client, dump: TableDump, seeded: boolean): Promise<void> {
   const columns = new Set(await tableColumns(client, dump.table));
   if (columns.size === 0) {
     throw new BackupError(
@@ -102,13 +128,14 @@ async function checkTarget(client: pg.Client, dump: TableDump): Promise<void> {
         'migrate the target to the backup schema first, nothing was restored',
     );
   }
+  if (seeded) return;
   const { rows } = await client.query<{ found: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM ${ident(dump.table)}) AS found`,
   );
   if (rows[0]?.found) {
     throw new BackupError(
       `table ${dump.table} in the target already holds rows; restore into an empty database ` +
-        '(e.g. createdb gma_restore), nothing was restored',
+        '(createdb gma_restore, without migrating it: db:restore migrates it), nothing was restored',
     );
   }
 }
