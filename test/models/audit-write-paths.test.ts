@@ -147,6 +147,15 @@ const PATHS: WritePath[] = [
     },
   },
   {
+    path: 'Model.bulkCreate with { fields } that leave out the audit fields',
+    expectedCreator: 'writer',
+    write: async (model, values, { writer }) => {
+      const v = values();
+      const [row] = await runAs(writer, () => model.bulkCreate([v], { fields: Object.keys(v) }));
+      return row!.get('id') as number;
+    },
+  },
+  {
     path: 'Model.bulkCreate with individualHooks',
     expectedCreator: 'writer',
     write: async (model, values, { writer }) => {

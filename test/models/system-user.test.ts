@@ -91,10 +91,19 @@ describe('The system user', () => {
       return row!.n;
     }
 
-    it('when reverted, then the user and its guard are gone; applied again, both are back', async () => {
+    async function systemUserRow(): Promise<string | undefined> {
+      const [row] = await db.current.sequelize.query<{ row: string }>(
+        "SELECT u::text AS row FROM users u WHERE username = 'system'",
+        { type: QueryTypes.SELECT },
+      );
+      return row?.row;
+    }
+
+    it('when reverted, then the user and its guard are gone; applied again, the same row and guard are back', async () => {
       const { sequelize, url } = db.current;
       await migrateUp(sequelize, url, { to: MIGRATION });
       expect(await systemUsers()).to.equal(1);
+      const first = await systemUserRow();
 
       await migrateDown(sequelize, url, { to: MIGRATION });
       expect(await systemUsers()).to.equal(0);
@@ -108,8 +117,15 @@ describe('The system user', () => {
       await sequelize.query("DELETE FROM users WHERE username = 'system'");
 
       await migrateUp(sequelize, url, { to: MIGRATION });
-      expect(await systemUsers()).to.equal(1);
+      // The id comes from the sequence; everything else is identical to the first run.
+      const strip = (row: string | undefined) => row?.replace(/^\(\d+,/, '(');
+      expect(strip(await systemUserRow())).to.equal(strip(first));
       expect(await systemUserId(sequelize)).to.be.a('number');
+      let guard: unknown;
+      await sequelize
+        .query("DELETE FROM users WHERE username = 'system'")
+        .catch((e: unknown) => (guard = e));
+      expect(String(guard)).to.match(/cannot be deleted/);
     });
 
     it('when a real account is already named system, then the migration stops, says what to do, and changes nothing', async () => {
