@@ -215,6 +215,8 @@ async function auditedIncrement(
   fields: string | string[] | Record<string, number>,
   options: IncrementDecrementOptionsWithBy & { increment?: boolean },
 ): Promise<[AuditedInstance[], number]> {
+  // As upstream: no where, no write (update({}, { where: {} }) would touch every row).
+  if (!options?.where) throw new Error('Missing where attribute in the options parameter');
   const sign = options.increment === false ? -1 : 1;
   const by = options.by ?? 1;
   const amounts: Record<string, number> =
@@ -240,7 +242,7 @@ async function auditedIncrement(
   const { by: _by, increment: _increment, ...updateOptions } = options;
   const [count, rows] = await this.update(values, {
     ...updateOptions,
-    where: options.where ?? {},
+    where: options.where,
     returning: true,
     validate: false,
   });

@@ -89,6 +89,15 @@ describe('Audit fields on increment and decrement', () => {
     });
   }
 
+  it('when increment has no where, then it is refused like upstream and no row changes', async () => {
+    let error: unknown;
+    await runAs(fixture.users[1]!, () =>
+      Tally.increment('count', {} as never).catch((e: unknown) => (error = e)),
+    );
+    expect((error as Error)?.message).to.include('Missing where');
+    expect(await count()).to.equal(10);
+  });
+
   it('when increment names an audit field, then it is refused and nothing changes', async () => {
     await runAs(fixture.users[1]!, async () => {
       let error: unknown;
