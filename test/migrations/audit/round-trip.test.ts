@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { migrateDown, migrationStatus } from '../../../app/db/migration-runner';
 import { fingerprint } from '../../support/fingerprint';
+import { sequelizeCli } from '../../support/run-command';
 import type { TestDatabase } from '../../support/test-database';
 import {
   AUDIT_MIGRATIONS,
@@ -45,5 +46,16 @@ describe('Audit migrations: round trips on a filled pre-audit database', () => {
 
     expect(twice.data).to.deep.equal(once.data);
     expect(twice.schema).to.deep.equal(once.schema);
+  });
+
+  it('when sequelize-cli rolls back with undo:all --to the first audit migration, the schema and data equal the start', async () => {
+    const start = await fingerprint(db.sequelize);
+    await migrateAll(db);
+
+    const result = await sequelizeCli(db.url, 'db:migrate:undo:all', '--to', FIRST_AUDIT);
+
+    expect(result.code, result.stderr).to.equal(0);
+    expect((await migrationStatus(db.sequelize)).executed.at(-1)).to.equal(LAST_PRE_AUDIT);
+    expect(await fingerprint(db.sequelize)).to.deep.equal(start);
   });
 });
