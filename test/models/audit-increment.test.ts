@@ -30,7 +30,7 @@ describe('Audit fields on increment and decrement', () => {
       {
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
         count: DataTypes.INTEGER,
-        ...auditAttributes,
+        ...auditAttributes(),
       },
       { sequelize, tableName: 'tallies', underscored: true },
     );
