@@ -47,12 +47,12 @@ describe('GET /metrics', () => {
           playerOwnerId: user.id,
         });
         await hero.update({ description: 'brave' });
-        await Item.create({ name: 'sword', campaignId: campaign.id, createdBy: user.id });
+        await Item.create({ name: 'sword', campaignId: campaign.id });
       },
       'cli',
     );
     await runInContext({ actor: { userId: user.id }, requestId: 'r1', source: 'http' }, () =>
-      Item.create({ name: 'shield', campaignId: campaign.id, createdBy: user.id }),
+      Item.create({ name: 'shield', campaignId: campaign.id }),
     );
 
     const text = await scrape(server);

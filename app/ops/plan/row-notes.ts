@@ -1,4 +1,6 @@
 import type pg from 'pg';
+import { ARCHIVE_TABLE, type Derivation } from '../../db/migration-helpers/audit-archive';
+import { AUDIT_DERIVATIONS } from '../../db/migration-helpers/audit-backfill';
 import { AUDITED_TABLES, type AuditedTable } from '../audited-tables';
 import { countBackfill } from '../backfill-rules';
 import { ident } from '../pg-client';
@@ -25,7 +27,8 @@ async function countSql(client: pg.ClientBase, sql: string, params: unknown[] = 
 /** Audit values of `table` kept in the archive by a rollback; 0 when there is no archive. */
 async function archivedValues(client: pg.ClientBase, table: string): Promise<number> {
   const { rows } = await client.query<{ found: boolean }>(
-    `SELECT to_regclass('audit_archive.field_values') IS NOT NULL AS found`,
+    `SELECT to_regclass($1) IS NOT NULL AS found`,
+    [ARCHIVE_TABLE],
   );
   if (!rows[0]?.found) return 0;
   return countSql(
@@ -33,6 +36,48 @@ async function archivedValues(client: pg.ClientBase, table: string): Promise<num
     'SELECT count(*) AS n FROM audit_archive.field_values WHERE table_name = $1',
     [table],
   );
+}
+
+/**
+ * How many values dropping `table.column` discards, and how many of them the
+ * down archives first: those the backfill would not derive again (the same
+ * rule the down applies, from the migration helpers).
+ */
+async function droppedValuesNote(client: pg.ClientBase, table: string, column: string) {
+  const total = await countSql(
+    client,
+    `SELECT count(*) AS n FROM ${ident(table)} WHERE ${ident(column)} IS NOT NULL`,
+  );
+  const derivation = (AUDIT_DERIVATIONS as Record<string, Record<string, Derivation>>)[table]?.[
+    column
+  ];
+  if (!derivation) return `${table}.${column}: ${total} non-NULL value(s) dropped`;
+  // Before the rollback runs there may be no archive yet: join an empty one.
+  const archive = await archiveTableExists(client);
+  const joins = (derivation.joins ?? '').replaceAll(
+    ARCHIVE_TABLE,
+    archive ? ARCHIVE_TABLE : EMPTY_ARCHIVE,
+  );
+  const kept = await countSql(
+    client,
+    `SELECT count(*) AS n FROM ${ident(table)} t ${joins}
+      WHERE t.${ident(column)} IS NOT NULL AND t.${ident(column)} IS DISTINCT FROM (${derivation.expression})`,
+  );
+  return (
+    `${table}.${column}: ${total} non-NULL value(s) dropped; the ${kept} the backfill ` +
+    'would not derive again are archived first'
+  );
+}
+
+const EMPTY_ARCHIVE =
+  '(SELECT NULL::text AS table_name, NULL::text AS column_name, NULL::int AS row_id, NULL::int AS value WHERE false)';
+
+async function archiveTableExists(client: pg.ClientBase): Promise<boolean> {
+  const { rows } = await client.query<{ found: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AS found`,
+    [ARCHIVE_TABLE],
+  );
+  return rows[0]?.found ?? false;
 }
 
 /**
@@ -76,13 +121,7 @@ export async function rowNotes(
   for (const { sql } of statements) {
     const drop = /ALTER TABLE "(\w+)" DROP COLUMN (?:IF EXISTS )?"(\w+)"/i.exec(sql);
     if (drop && columns.has(`${drop[1]}.${drop[2]}`)) {
-      const n = await countSql(
-        client,
-        `SELECT count(*) AS n FROM ${ident(drop[1]!)} WHERE ${ident(drop[2]!)} IS NOT NULL`,
-      );
-      notes.push(
-        `${drop[1]}.${drop[2]}: ${n} non-NULL value(s) archived before the column is dropped`,
-      );
+      notes.push(await droppedValuesNote(client, drop[1]!, drop[2]!));
     }
     const scan =
       /ALTER TABLE "(\w+)" VALIDATE CONSTRAINT/i.exec(sql) ??
