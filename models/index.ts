@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { AuthToken } from './auth-token';
 import { Campaign } from './campaign';
 import { CampaignMembership } from './campaign-membership';
 import { Character } from './character';
@@ -7,6 +8,7 @@ import { Location } from './location';
 import { User } from './user';
 
 export { Campaign, CampaignMembership, Character, Item, Location, User };
+export { AuthToken };
 export { CAMPAIGN_ROLES, type CampaignRole } from './campaign-membership';
 
 /** Binds every model to `sequelize` and declares the associations. Call once per instance. */
@@ -33,4 +35,7 @@ export function initModels(sequelize: Sequelize): void {
   }
   Campaign.hasMany(Item, { as: 'items', foreignKey: 'campaignId' });
   Campaign.hasMany(Location, { as: 'locations', foreignKey: 'campaignId' });
+
+  AuthToken.initModel(sequelize);
+  AuthToken.belongsTo(User, { as: 'user', foreignKey: 'userId' });
 }
