@@ -24,8 +24,12 @@ export async function signUp(app: Express, username: string): Promise<TestUser> 
   const password = 'correct horse battery';
   const registered = await request(app)
     .post('/api/auth/register')
-    .send({ username, email: `${username}@example.test`, password })
-    .expect(201);
+    .send({ username, email: `${username}@example.test`, password });
+  if (registered.status !== 201) {
+    throw new Error(
+      `register ${username}: ${registered.status} ${JSON.stringify(registered.body)}`,
+    );
+  }
   const login = await request(app).post('/api/auth/login').send({ username, password }).expect(200);
   const token = login.body.token as string;
   return { id: registered.body.id, username, token, auth: `Bearer ${token}` };
