@@ -1,0 +1,23 @@
+// Adds items.modified_by (items.created_by existed before): nullable, no default
+// (catalog-only, no rewrite), one short transaction with a short
+// lock_timeout. Filled by the backfill migration; the foreign key to users
+// (ON DELETE SET NULL) and indexes are added after it.
+// Down: archives the column's values (see audit-archive.ts), then drops it.
+import type { QueryInterface } from 'sequelize';
+import { addAuditColumns, dropAuditColumns } from '../app/db/migration-helpers/audit-columns';
+
+const TABLE = 'items';
+
+export async function up(queryInterface: QueryInterface): Promise<void> {
+  await addAuditColumns(queryInterface, TABLE, [
+    {
+      name: 'modified_by',
+      comment:
+        'User who last modified the item (users.id); NULL if unknown or the user was deleted.',
+    },
+  ]);
+}
+
+export async function down(queryInterface: QueryInterface): Promise<void> {
+  await dropAuditColumns(queryInterface, TABLE, ['modified_by']);
+}

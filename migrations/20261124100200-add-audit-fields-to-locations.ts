@@ -1,0 +1,23 @@
+// Adds locations.modified_by (locations.created_by existed before): nullable, no default
+// (catalog-only, no rewrite), one short transaction with a short
+// lock_timeout. Filled by the backfill migration; the foreign key to users
+// (ON DELETE SET NULL) and indexes are added after it.
+// Down: archives the column's values (see audit-archive.ts), then drops it.
+import type { QueryInterface } from 'sequelize';
+import { addAuditColumns, dropAuditColumns } from '../app/db/migration-helpers/audit-columns';
+
+const TABLE = 'locations';
+
+export async function up(queryInterface: QueryInterface): Promise<void> {
+  await addAuditColumns(queryInterface, TABLE, [
+    {
+      name: 'modified_by',
+      comment:
+        'User who last modified the location (users.id); NULL if unknown or the user was deleted.',
+    },
+  ]);
+}
+
+export async function down(queryInterface: QueryInterface): Promise<void> {
+  await dropAuditColumns(queryInterface, TABLE, ['modified_by']);
+}
