@@ -21,7 +21,7 @@ export class CharacterService {
   private includes(): Includeable[] {
     return [
       { model: User, as: 'playerOwner', attributes: USER_SUMMARY_ATTRIBUTES },
-      ...auditUserIncludes(Character),
+      ...auditUserIncludes(),
     ];
   }
 

@@ -32,7 +32,7 @@ export class ItemLocationService<T extends Thing> {
     if (options.campaignId !== undefined) await accessCampaign(options.campaignId, userId);
     const rows = await (this.model as typeof Item).findAll({
       where: listWhere(this.sequelize, userId, options),
-      include: auditUserIncludes(this.model),
+      include: auditUserIncludes(),
       order: listOrder(options.sort),
       limit: options.limit + 1,
       offset: options.offset,
@@ -43,7 +43,7 @@ export class ItemLocationService<T extends Thing> {
   /** One row, if the user is a member of its campaign. */
   async get(id: number, userId: number): Promise<T> {
     const row = await (this.model as typeof Item).findByPk(id, {
-      include: auditUserIncludes(this.model),
+      include: auditUserIncludes(),
     });
     if (!row) throw new NotFoundError(`${this.label} ${id} not found`);
     await this.visible(row, userId);
