@@ -6,7 +6,6 @@ import type { Logger } from './logger';
 import { errorHandler, notFoundHandler } from './http/middleware/error-handler';
 import { healthRouter } from './http/routes/health';
 import { buildApi } from './http/api/build-api';
-import { keepContext } from './http/middleware/bind-context';
 import { requestContext } from './http/middleware/request-context';
 import { requestLogger } from './http/middleware/request-logger';
 import { docsRouter } from './http/routes/docs';
@@ -32,7 +31,7 @@ export function createApp({ sequelize, logger, config, loginLimits }: AppDepende
   app.use(requestContext);
   app.use(requestLogger(logger));
   app.use(helmet());
-  app.use(keepContext(express.json({ limit: JSON_BODY_LIMIT })));
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   app.use(healthRouter(sequelize));
 

@@ -7,6 +7,8 @@ export function requestLogger(logger: Logger): RequestHandler {
   return pinoHttp({
     logger,
     genReqId: (req) => req.id,
+    // Every line logged through req.log carries `reqId`, not the whole request.
+    quietReqLogger: true,
     // No headers: the bearer token must never reach the logs.
     serializers: {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
