@@ -30,7 +30,9 @@ export function createApp({ sequelize, logger, config, loginLimits }: AppDepende
   // The request context opens first; everything after runs inside it.
   app.use(requestContext);
   app.use(requestLogger(logger));
-  app.use(helmet());
+  // No upgrade-insecure-requests: behind plain HTTP (local runs) it would make
+  // browsers fetch the /docs assets over HTTPS and fail.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   app.use(healthRouter(sequelize));

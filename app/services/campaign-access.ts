@@ -9,24 +9,34 @@ export interface CampaignAccess {
 }
 
 /**
- * The campaign and the caller's role in it. A campaign the caller is not a
- * member of answers the same 404 as one that does not exist.
+ * The campaign and the caller's role in it, in one query. A campaign the
+ * caller is not a member of answers the same 404 as one that does not exist.
+ * With `lock`, the campaign row is locked FOR UPDATE in the transaction.
  */
 export async function accessCampaign(
   campaignId: number,
   userId: number,
   options: { transaction?: Transaction; lock?: boolean } = {},
 ): Promise<CampaignAccess> {
-  const membership = await CampaignMembership.findOne({
+  const { transaction } = options;
+  if (options.lock && transaction) {
+    await Campaign.findByPk(campaignId, {
+      attributes: ['id'],
+      transaction,
+      lock: transaction.LOCK.UPDATE,
+    });
+  }
+  const membership = (await CampaignMembership.findOne({
     where: { campaignId, userId },
-    transaction: options.transaction,
-  });
-  const campaign = membership
-    ? await Campaign.findByPk(campaignId, {
-        transaction: options.transaction,
-        ...(options.lock && options.transaction ? { lock: options.transaction.LOCK.UPDATE } : {}),
-      })
-    : null;
-  if (!membership || !campaign) throw new NotFoundError(`Campaign ${campaignId} not found`);
-  return { campaign, role: membership.role };
+    include: [{ model: Campaign, as: 'campaign', required: true }],
+    transaction,
+  })) as (CampaignMembership & { campaign: Campaign }) | null;
+  if (!membership) throw new NotFoundError(`Campaign ${campaignId} not found`);
+  return { campaign: membership.campaign, role: membership.role };
+}
+
+/** For `.catch()`: "no such campaign for you" becomes null; other errors pass. */
+export function notFoundAsNull(error: unknown): null {
+  if (error instanceof NotFoundError) return null;
+  throw error;
 }

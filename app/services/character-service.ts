@@ -1,7 +1,7 @@
 import type { Includeable, Sequelize } from 'sequelize';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { CampaignMembership, Character, User } from '../../models';
-import { accessCampaign } from './campaign-access';
+import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-access';
 import { auditUserIncludes, USER_SUMMARY_ATTRIBUTES } from './audit-users';
 import { defined } from './campaign-service';
 import { listOrder, listWhere, toPage, type ListOptions, type ListPage } from './content-list';
@@ -14,16 +14,17 @@ export interface CharacterInput {
   playerOwnerId?: number | undefined;
 }
 
+/** Player owner and audit users, joined in the same query as the characters. */
+function includes(): Includeable[] {
+  return [
+    { model: User, as: 'playerOwner', attributes: USER_SUMMARY_ATTRIBUTES },
+    ...auditUserIncludes(),
+  ];
+}
+
 /** Characters: members read; OWNER and GM write all; a PLAYER writes their own. */
 export class CharacterService {
   constructor(private readonly sequelize: Sequelize) {}
-
-  private includes(): Includeable[] {
-    return [
-      { model: User, as: 'playerOwner', attributes: USER_SUMMARY_ATTRIBUTES },
-      ...auditUserIncludes(),
-    ];
-  }
 
   /** A page of the characters the user can see, filtered and sorted. */
   async list(
@@ -35,7 +36,7 @@ export class CharacterService {
       options.playerOwnerId !== undefined ? { playerOwnerId: options.playerOwnerId } : {};
     const rows = await Character.findAll({
       where: listWhere(this.sequelize, userId, options, extra),
-      include: this.includes(),
+      include: includes(),
       order: listOrder(options.sort),
       limit: options.limit + 1,
       offset: options.offset,
@@ -45,10 +46,7 @@ export class CharacterService {
 
   /** One character, if the user is a member of its campaign. */
   async get(id: number, userId: number): Promise<Character> {
-    const character = await Character.findByPk(id, { include: this.includes() });
-    if (!character) throw new NotFoundError(`Character ${id} not found`);
-    await this.visible(character, userId);
-    return character;
+    return (await this.find(id, userId)).character;
   }
 
   /** Creates a character; its player owner defaults to the caller and must be a member. */
@@ -65,49 +63,57 @@ export class CharacterService {
           : `Your role (${role}) cannot create characters`,
       );
     }
-    await this.requireMember(input.campaignId, playerOwnerId);
+    if (playerOwnerId !== userId) await this.requireMember(input.campaignId, playerOwnerId);
     const character = await Character.create({
       ...defined(input),
       name: input.name,
       campaignId: input.campaignId,
       playerOwnerId,
     });
-    return this.get(character.id, userId);
+    return this.reload(character.id);
   }
 
   /** Changes a character; only OWNER and GM may hand it to another player. */
   async update(id: number, userId: number, input: CharacterInput): Promise<Character> {
-    const character = await this.get(id, userId);
-    const { role } = await this.editable(character, userId);
+    const { character, access } = await this.find(id, userId);
+    this.requireEditable(access, userId, character);
     if (input.playerOwnerId !== undefined && input.playerOwnerId !== character.playerOwnerId) {
-      if (!isEditor(role)) {
+      if (!isEditor(access.role)) {
         throw new ForbiddenError('Only the OWNER or a GM can give a character to another player');
       }
       await this.requireMember(character.campaignId, input.playerOwnerId);
     }
     await character.update(defined(input));
-    return this.get(id, userId);
+    return this.reload(id);
   }
 
   /** Deletes a character. */
   async remove(id: number, userId: number): Promise<void> {
-    const character = await this.get(id, userId);
-    await this.editable(character, userId);
+    const { character, access } = await this.find(id, userId);
+    this.requireEditable(access, userId, character);
     await character.destroy();
   }
 
-  private async visible(character: Character, userId: number) {
-    try {
-      return await accessCampaign(character.campaignId, userId);
-    } catch (error) {
-      if (error instanceof NotFoundError)
-        throw new NotFoundError(`Character ${character.id} not found`);
-      throw error;
-    }
+  private async find(
+    id: number,
+    userId: number,
+  ): Promise<{ character: Character; access: CampaignAccess }> {
+    const character = await Character.findByPk(id, { include: includes() });
+    const access =
+      character && (await accessCampaign(character.campaignId, userId).catch(notFoundAsNull));
+    if (!character || !access) throw new NotFoundError(`Character ${id} not found`);
+    return { character, access };
   }
 
-  private async editable(character: Character, userId: number) {
-    const access = await this.visible(character, userId);
+  /** The character as responses show it, with its users (after a write). */
+  private async reload(id: number): Promise<Character> {
+    const character = await Character.findByPk(id, { include: includes() });
+    // Deleted by someone else in between.
+    if (!character) throw new NotFoundError(`Character ${id} not found`);
+    return character;
+  }
+
+  private requireEditable(access: CampaignAccess, userId: number, character: Character): void {
     if (!canEditCharacter(access.role, userId, character.playerOwnerId)) {
       throw new ForbiddenError(
         access.role === 'PLAYER'
@@ -115,7 +121,6 @@ export class CharacterService {
           : `Your role (${access.role}) cannot change characters`,
       );
     }
-    return access;
   }
 
   private async requireMember(campaignId: number, userId: number): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Item, Location } from '../../models';
-import { accessCampaign } from './campaign-access';
+import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-access';
 import { auditUserIncludes } from './audit-users';
 import { defined } from './campaign-service';
 import { listOrder, listWhere, toPage, type ListOptions, type ListPage } from './content-list';
@@ -27,10 +27,15 @@ export class ItemLocationService<T extends Thing> {
     private readonly label: string,
   ) {}
 
+  // One static type for both models' query methods, which are identical.
+  private get rows(): typeof Item {
+    return this.model as typeof Item;
+  }
+
   /** A page of the rows the user can see, filtered and sorted. */
   async list(userId: number, options: ListOptions): Promise<ListPage<T>> {
     if (options.campaignId !== undefined) await accessCampaign(options.campaignId, userId);
-    const rows = await (this.model as typeof Item).findAll({
+    const rows = await this.rows.findAll({
       where: listWhere(this.sequelize, userId, options),
       include: auditUserIncludes(),
       order: listOrder(options.sort),
@@ -42,12 +47,7 @@ export class ItemLocationService<T extends Thing> {
 
   /** One row, if the user is a member of its campaign. */
   async get(id: number, userId: number): Promise<T> {
-    const row = await (this.model as typeof Item).findByPk(id, {
-      include: auditUserIncludes(),
-    });
-    if (!row) throw new NotFoundError(`${this.label} ${id} not found`);
-    await this.visible(row, userId);
-    return row as unknown as T;
+    return (await this.find(id, userId)).row;
   }
 
   /** Creates a row in a campaign. */
@@ -63,41 +63,45 @@ export class ItemLocationService<T extends Thing> {
           : `Your role (${role}) cannot create a ${this.label.toLowerCase()}`,
       );
     }
-    const row = await (this.model as typeof Item).create({
+    const row = await this.rows.create({
       ...defined(input),
       name: input.name,
       campaignId: input.campaignId,
     });
-    return this.get(row.id, userId);
+    return this.reload(row.id);
   }
 
   /** Changes name or description. */
   async update(id: number, userId: number, input: ThingInput): Promise<T> {
-    const row = await this.get(id, userId);
-    await this.editable(row, userId);
+    const { row, access } = await this.find(id, userId);
+    this.requireEditor(access);
     await row.update(defined(input));
-    return this.get(id, userId);
+    return this.reload(id);
   }
 
   /** Deletes a row. */
   async remove(id: number, userId: number): Promise<void> {
-    const row = await this.get(id, userId);
-    await this.editable(row, userId);
+    const { row, access } = await this.find(id, userId);
+    this.requireEditor(access);
     await row.destroy();
   }
 
-  private async visible(row: Thing, userId: number) {
-    try {
-      return await accessCampaign(row.campaignId, userId);
-    } catch (error) {
-      if (error instanceof NotFoundError)
-        throw new NotFoundError(`${this.label} ${row.id} not found`);
-      throw error;
-    }
+  private async find(id: number, userId: number): Promise<{ row: T; access: CampaignAccess }> {
+    const row = await this.rows.findByPk(id, { include: auditUserIncludes() });
+    const access = row && (await accessCampaign(row.campaignId, userId).catch(notFoundAsNull));
+    if (!row || !access) throw new NotFoundError(`${this.label} ${id} not found`);
+    return { row: row as unknown as T, access };
   }
 
-  private async editable(row: Thing, userId: number): Promise<void> {
-    const { role } = await this.visible(row, userId);
+  /** The row as responses show it, with its audit users (after a write). */
+  private async reload(id: number): Promise<T> {
+    const row = await this.rows.findByPk(id, { include: auditUserIncludes() });
+    // Deleted by someone else in between.
+    if (!row) throw new NotFoundError(`${this.label} ${id} not found`);
+    return row as unknown as T;
+  }
+
+  private requireEditor({ role }: CampaignAccess): void {
     if (!canEditItemOrLocation(role)) {
       throw new ForbiddenError(`Your role (${role}) cannot change a ${this.label.toLowerCase()}`);
     }

@@ -23,7 +23,7 @@ export interface EndpointSpec<
   body?: B;
   status: 200 | 201 | 204;
   response?: z.ZodType;
-  /** Error statuses this endpoint can answer besides 400 and 500. */
+  /** Error statuses this endpoint can answer besides 400, 401, 413 and 500 (added as they apply). */
   errors: number[];
 }
 
@@ -118,7 +118,14 @@ export class ApiRouter {
     spec: EndpointSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>,
     auth: boolean,
   ): void {
-    const statuses = [400, ...(auth ? [401] : []), ...spec.errors, 500];
+    // Any body may exceed the parser's limit.
+    const statuses = [
+      400,
+      ...(auth ? [401] : []),
+      ...(spec.body ? [413] : []),
+      ...spec.errors,
+      500,
+    ];
     const responses: Record<string, object> = {
       [spec.status]: spec.response
         ? { description: 'Success', content: { 'application/json': { schema: spec.response } } }

@@ -14,7 +14,7 @@ export function authRoutes(api: ApiRouter, accounts: AccountService): void {
       body: RegisterBody,
       status: 201,
       response: Account,
-      errors: [409, 413],
+      errors: [409],
     },
     async ({ body }) => presentAccount(await accounts.register(body)),
   );

@@ -46,7 +46,7 @@ export function campaignRoutes(
       body: CreateCampaignBody,
       status: 201,
       response: Campaign,
-      errors: [413],
+      errors: [],
     },
     async ({ body }, caller) => presentCampaign(await campaigns.create(caller.userId, body)),
   );
@@ -73,7 +73,7 @@ export function campaignRoutes(
       body: UpdateCampaignBody,
       status: 200,
       response: Campaign,
-      errors: [403, 404, 413],
+      errors: [403, 404],
     },
     async ({ params, body }, caller) =>
       presentCampaign(await campaigns.update(params.id, caller.userId, body)),

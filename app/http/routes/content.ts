@@ -44,7 +44,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
       body: CreateCharacterBody,
       status: 201,
       response: Character,
-      errors: [403, 404, 409, 413],
+      errors: [403, 404, 409],
     },
     async ({ body }, caller) => presentCharacter(await characters.create(caller.userId, body)),
   );
@@ -71,7 +71,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
       body: UpdateCharacterBody,
       status: 200,
       response: Character,
-      errors: [403, 404, 409, 413],
+      errors: [403, 404, 409],
     },
     async ({ params, body }, caller) =>
       presentCharacter(await characters.update(params.id, caller.userId, body)),
@@ -123,7 +123,7 @@ export function itemLocationRoutes(
       body: schemas.create,
       status: 201,
       response: schemas.resource,
-      errors: [403, 404, 413],
+      errors: [403, 404],
     },
     async ({ body }, caller) => presentThing(await service.create(caller.userId, body)),
   );
@@ -150,7 +150,7 @@ export function itemLocationRoutes(
       body: schemas.update,
       status: 200,
       response: schemas.resource,
-      errors: [403, 404, 413],
+      errors: [403, 404],
     },
     async ({ params, body }, caller) =>
       presentThing(await service.update(params.id, caller.userId, body)),

@@ -81,6 +81,7 @@ describe('Operability', () => {
     expect(res.headers['x-content-type-options']).to.equal('nosniff');
     expect(res.headers['x-frame-options']).to.equal('SAMEORIGIN');
     expect(res.headers['content-security-policy']).to.include("default-src 'self'");
+    expect(res.headers['content-security-policy']).to.not.include('upgrade-insecure-requests');
     expect(res.headers['strict-transport-security']).to.match(/max-age=/);
     expect(res.headers).to.not.have.property('x-powered-by');
   });
