@@ -23,10 +23,11 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
           'then run the migration again.',
       );
     }
+    // A fixed timestamp, not now(): applying the migration twice gives the same row.
     await sequelize.query(
       `INSERT INTO users (username, email, password_hash, display_name, is_active, created_at, updated_at)
-       VALUES (:username, '', '!', 'System', false, now(), now())`,
-      { replacements: { username: USERNAME }, transaction },
+       VALUES (:username, '', '!', 'System', false, :since, :since)`,
+      { replacements: { username: USERNAME, since: '2026-11-20T00:00:00Z' }, transaction },
     );
     await sequelize.query(
       `CREATE FUNCTION gma_protect_system_user() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -40,7 +40,7 @@ export class Character extends Model<
         name: { type: DataTypes.STRING(100), allowNull: false },
         description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         gameSystem: { type: DataTypes.STRING(100), allowNull: false, defaultValue: '' },
-        ...auditAttributes,
+        ...auditAttributes(),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

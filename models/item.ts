@@ -36,7 +36,7 @@ export class Item extends Model<
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
         name: { type: DataTypes.STRING(100), allowNull: false },
         description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
-        ...auditAttributes,
+        ...auditAttributes(),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

@@ -28,11 +28,17 @@ export interface AuditAttributes {
 /** Names of the audit attributes; creation attribute types omit them. */
 export type AuditField = keyof AuditAttributes;
 
-/** Attribute definitions to spread into an audited model's `init()`. */
-export const auditAttributes = {
-  createdBy: { type: DataTypes.INTEGER, allowNull: true },
-  modifiedBy: { type: DataTypes.INTEGER, allowNull: true },
-};
+/**
+ * Attribute definitions to spread into an audited model's `init()`; fresh
+ * objects each call, since Sequelize writes into a definition (its model,
+ * field name, references) and a shared one would end up naming the last model.
+ */
+export function auditAttributes() {
+  return {
+    createdBy: { type: DataTypes.INTEGER, allowNull: true },
+    modifiedBy: { type: DataTypes.INTEGER, allowNull: true },
+  };
+}
 
 type AuditedInstance = Model & AuditAttributes;
 type AuditedModel = ModelStatic<AuditedInstance>;
@@ -43,6 +49,10 @@ const STAMPED = Symbol('audit-stamped');
 
 /** Registers the audit hooks and wrappers on a model; call right after its `init()`. */
 export function applyAudit(model: ModelStatic<Model>): void {
+  const attributes = model.getAttributes();
+  if (!attributes.createdBy || !attributes.modifiedBy) {
+    throw new Error(`${model.name} must spread auditAttributes() into init() before applyAudit`);
+  }
   const audited = model as unknown as AuditedModel;
   // init() resets hooks, so registering again after a re-init never doubles them.
   audited.addHook('beforeCreate', 'audit', (instance, options) =>
@@ -215,6 +225,8 @@ async function auditedIncrement(
   fields: string | string[] | Record<string, number>,
   options: IncrementDecrementOptionsWithBy & { increment?: boolean },
 ): Promise<[AuditedInstance[], number]> {
+  // As upstream: no where, no write (update({}, { where: {} }) would touch every row).
+  if (!options?.where) throw new Error('Missing where attribute in the options parameter');
   const sign = options.increment === false ? -1 : 1;
   const by = options.by ?? 1;
   const amounts: Record<string, number> =
@@ -240,7 +252,7 @@ async function auditedIncrement(
   const { by: _by, increment: _increment, ...updateOptions } = options;
   const [count, rows] = await this.update(values, {
     ...updateOptions,
-    where: options.where ?? {},
+    where: options.where,
     returning: true,
     validate: false,
   });

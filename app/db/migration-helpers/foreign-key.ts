@@ -38,6 +38,19 @@ export async function addForeignKeyOnline(client: pg.Client, fk: AuditForeignKey
     ]);
   }
   if ((await constraintState(client, fk.table, fk.name)) === 'not-valid') {
+    // A user deleted between the column's creation and NOT VALID may have
+    // left a dangling id; do what ON DELETE SET NULL would have done, or
+    // VALIDATE fails. Touches only such rows (normally none).
+    const cleared = await client.query(
+      `UPDATE ${ident(fk.table)} t SET ${ident(fk.column)} = NULL
+        WHERE t.${ident(fk.column)} IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.${ident(fk.column)})`,
+    );
+    if (cleared.rowCount) {
+      process.stderr.write(
+        `${fk.table}.${fk.column}: ${cleared.rowCount} id(s) of deleted users set to NULL\n`,
+      );
+    }
     // VALIDATE's lock does not conflict with writers, but it does queue
     // behind an ACCESS EXCLUSIVE request, so it keeps the short timeout too.
     await runOnlineDdl(client, [

@@ -1,0 +1,156 @@
+import type pg from 'pg';
+import type { QueryInterface } from 'sequelize';
+import {
+  ARCHIVE_TABLE,
+  archiveExists,
+  dropArchiveIfEmpty,
+  ensureArchive,
+  forgetArchivedTable,
+} from './audit-archive';
+import { runBatchedPass, type BatchedPass } from './batched-backfill';
+import { withMigrationClient } from './migration-client';
+
+/*
+ * The backfill rules, and how a re-apply after a rollback prefers what was
+ * recorded over a new guess:
+ * - characters: created_by = modified_by = player_owner_id;
+ * - items, locations: modified_by = created_by; where created_by is NULL,
+ *   both take the campaign's owner (NULL if the owner was deleted: such rows
+ *   cannot be filled and stay NULL). Those writes to created_by, a column
+ *   that existed before, are listed in audit_backfill_log so the down step
+ *   can undo exactly them.
+ * An archived value (kept by a rollback) wins over the rule, if its user
+ * still exists (the foreign keys come later and must validate).
+ */
+
+/** Table where the backfill notes the pre-existing values it wrote. */
+export const BACKFILL_LOG = 'audit_backfill_log';
+
+const keyWalk = (table: string) =>
+  `SELECT id AS key FROM ${table} WHERE id > $1 ORDER BY id OFFSET $2 LIMIT 1`;
+
+/** `(SELECT archived value)` of `column` for row `t.id`, or NULL when there is no archive. */
+function archived(useArchive: boolean, table: string, column: string): string {
+  if (!useArchive) return 'NULL::integer';
+  return `(SELECT a.value FROM ${ARCHIVE_TABLE} a JOIN users u ON u.id = a.value
+            WHERE a.table_name = '${table}' AND a.column_name = '${column}' AND a.row_id = t.id)`;
+}
+
+function charactersPass(useArchive: boolean): BatchedPass {
+  const needs = 't.created_by IS NULL OR t.modified_by IS NULL';
+  return {
+    label: 'characters: audit backfill',
+    countSql: `SELECT count(*) AS todo, min(id) AS first FROM characters t WHERE ${needs}`,
+    nextKeySql: keyWalk('characters'),
+    batchSql: `
+      WITH changed AS (
+        UPDATE characters t
+           SET created_by = COALESCE(t.created_by, ${archived(useArchive, 'characters', 'created_by')}, t.player_owner_id),
+               modified_by = COALESCE(t.modified_by, ${archived(useArchive, 'characters', 'modified_by')}, t.player_owner_id)
+         WHERE t.id > $1 AND t.id <= $2 AND (${needs})
+        RETURNING 1)
+      SELECT count(*) AS n FROM changed`,
+  };
+}
+
+function contentPass(table: 'items' | 'locations', useArchive: boolean): BatchedPass {
+  // Rows the rule cannot fill (no creator, no campaign owner) are skipped
+  // by the UPDATE; they are counted in `todo` but cost only a read.
+  return {
+    label: `${table}: audit backfill`,
+    countSql: `SELECT count(*) AS todo, min(id) AS first FROM ${table} t WHERE t.modified_by IS NULL`,
+    nextKeySql: keyWalk(table),
+    batchSql: `
+      WITH source AS (
+        SELECT t.id, t.created_by IS NULL AS fills_creator,
+               COALESCE(t.created_by, ${archived(useArchive, table, 'created_by')}, c.owner_id) AS creator,
+               ${archived(useArchive, table, 'modified_by')} AS kept_modifier
+          FROM ${table} t JOIN campaigns c ON c.id = t.campaign_id
+         WHERE t.id > $1 AND t.id <= $2 AND t.modified_by IS NULL
+           FOR UPDATE OF t
+      ), changed AS (
+        UPDATE ${table} t
+           SET created_by = s.creator, modified_by = COALESCE(s.kept_modifier, s.creator)
+          FROM source s
+         WHERE t.id = s.id AND COALESCE(s.kept_modifier, s.creator) IS NOT NULL
+        RETURNING t.id, s.fills_creator, s.creator
+      ), logged AS (
+        INSERT INTO ${BACKFILL_LOG} (table_name, column_name, row_id, value)
+        SELECT '${table}', 'created_by', id, creator FROM changed
+         WHERE fills_creator AND creator IS NOT NULL
+        ON CONFLICT (table_name, column_name, row_id) DO UPDATE SET value = EXCLUDED.value
+      )
+      SELECT count(*) AS n FROM changed`,
+  };
+}
+
+async function finishRestore(client: pg.Client, table: string): Promise<void> {
+  const used = await forgetArchivedTable(client, table);
+  if (used > 0) {
+    process.stderr.write(
+      `${table}: ${used} archived audit value(s) restored (or no longer needed: row deleted)\n`,
+    );
+  }
+  await dropArchiveIfEmpty(client);
+}
+
+/**
+ * Backfills the audit columns of `table` in time-sized keyset batches,
+ * restoring archived values first. Safe to re-run and to interrupt.
+ */
+export async function backfillAuditFields(
+  queryInterface: QueryInterface,
+  table: 'characters' | 'items' | 'locations',
+): Promise<void> {
+  await withMigrationClient(queryInterface, async (client) => {
+    const useArchive = await archiveExists(client);
+    const pass =
+      table === 'characters' ? charactersPass(useArchive) : contentPass(table, useArchive);
+    await runBatchedPass(client, pass);
+    // Archived values are consumed only once every batch has used them.
+    if (useArchive) await finishRestore(client, table);
+  });
+}
+
+/**
+ * Undoes the backfill's writes to `created_by` of items or locations: only
+ * the rows in the log, and only where the value is still the one written.
+ * The values are archived first, so a re-apply gives the same ones back.
+ * (modified_by is left to the schema down, which archives it.)
+ */
+export async function revertCreatorFills(
+  queryInterface: QueryInterface,
+  table: 'items' | 'locations',
+): Promise<void> {
+  await withMigrationClient(queryInterface, async (client) => {
+    await ensureArchive(client);
+    await client.query(
+      `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
+       SELECT l.table_name, l.column_name, l.row_id, l.value
+         FROM ${BACKFILL_LOG} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value
+        WHERE l.table_name = $1 AND l.column_name = 'created_by'
+       ON CONFLICT (table_name, column_name, row_id)
+         DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
+      [table],
+    );
+    const inLog = `l.table_name = '${table}' AND l.column_name = 'created_by'`;
+    await runBatchedPass(client, {
+      label: `${table}: revert audit backfill of created_by`,
+      countSql: `SELECT count(*) AS todo, min(row_id) AS first FROM ${BACKFILL_LOG} l WHERE ${inLog}`,
+      nextKeySql: `SELECT row_id AS key FROM ${BACKFILL_LOG} l
+                    WHERE ${inLog} AND row_id > $1 ORDER BY row_id OFFSET $2 LIMIT 1`,
+      batchSql: `
+        WITH reverted AS (
+          UPDATE ${table} t SET created_by = NULL
+            FROM ${BACKFILL_LOG} l
+           WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
+             AND t.id = l.row_id AND t.created_by = l.value
+          RETURNING 1
+        ), forgotten AS (
+          DELETE FROM ${BACKFILL_LOG} l WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
+        )
+        SELECT count(*) AS n FROM reverted`,
+    });
+    await dropArchiveIfEmpty(client);
+  });
+}

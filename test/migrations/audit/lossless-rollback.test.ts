@@ -1,0 +1,121 @@
+import { expect } from 'chai';
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { migrateDown } from '../../../app/db/migration-runner';
+import { appCommand } from '../../support/run-command';
+import type { TestDatabase } from '../../support/test-database';
+import { FIRST_AUDIT, count, createPreAuditDatabase, migrateAll } from './audit-database';
+
+type AuditRow = { id: number; created_by: number | null; modified_by: number | null };
+
+async function auditValues(sequelize: Sequelize, table: string): Promise<AuditRow[]> {
+  return sequelize.query<AuditRow>(`SELECT id, created_by, modified_by FROM ${table} ORDER BY id`, {
+    type: QueryTypes.SELECT,
+  });
+}
+
+async function newUser(sequelize: Sequelize, username: string): Promise<number> {
+  const [rows] = await sequelize.query(
+    `INSERT INTO users (username, password_hash, created_at, updated_at)
+     VALUES ('${username}', 'x', now(), now()) RETURNING id`,
+  );
+  return (rows as { id: number }[])[0]!.id;
+}
+
+async function archiveExists(sequelize: Sequelize): Promise<boolean> {
+  return (
+    (await count(
+      sequelize,
+      `SELECT count(*) AS n FROM pg_namespace WHERE nspname = 'audit_archive'`,
+    )) === 1
+  );
+}
+
+describe('Audit migrations: rolling back loses no audit value', () => {
+  let db: TestDatabase;
+
+  beforeEach(async () => {
+    ({ db } = await createPreAuditDatabase(1000));
+    await migrateAll(db);
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  it('when the app recorded audit values after the migration, they survive two rounds of down and up', async () => {
+    const { sequelize } = db;
+    const editor = await newUser(sequelize, 'editor');
+    const creator = await newUser(sequelize, 'creator');
+    await sequelize.query(`UPDATE characters SET modified_by = ${editor} WHERE id % 3 = 0`);
+    await sequelize.query(`UPDATE characters SET created_by = ${creator} WHERE id % 7 = 0`);
+    await sequelize.query(`UPDATE items SET modified_by = ${editor} WHERE id % 4 = 0`);
+    await sequelize.query(`UPDATE locations SET modified_by = ${editor} WHERE id % 5 = 0`);
+    const recorded = {
+      characters: await auditValues(sequelize, 'characters'),
+      items: await auditValues(sequelize, 'items'),
+      locations: await auditValues(sequelize, 'locations'),
+    };
+
+    for (let round = 1; round <= 2; round++) {
+      await migrateDown(sequelize, db.url, { to: FIRST_AUDIT });
+      expect(await archiveExists(sequelize), `round ${round}: archive kept`).to.equal(true);
+      await migrateAll(db);
+      expect(await archiveExists(sequelize), `round ${round}: archive consumed`).to.equal(false);
+      for (const table of ['characters', 'items', 'locations'] as const) {
+        expect(await auditValues(sequelize, table), `round ${round}: ${table}`).to.deep.equal(
+          recorded[table],
+        );
+      }
+    }
+  });
+
+  it('when an archived value names a user deleted while rolled back, the re-apply uses the rule instead and the keys validate', async () => {
+    const { sequelize } = db;
+    const leaver = await newUser(sequelize, 'leaver');
+    await sequelize.query(`UPDATE characters SET modified_by = ${leaver} WHERE id <= 10`);
+    await migrateDown(sequelize, db.url, { to: FIRST_AUDIT });
+    await sequelize.query(`DELETE FROM users WHERE id = ${leaver}`);
+
+    await migrateAll(db);
+
+    expect(
+      await count(
+        sequelize,
+        `SELECT count(*) AS n FROM characters WHERE modified_by IS DISTINCT FROM player_owner_id`,
+      ),
+    ).to.equal(0);
+    expect(
+      await count(
+        sequelize,
+        `SELECT count(*) AS n FROM pg_constraint WHERE conname LIKE '%modified_by_fkey' AND NOT convalidated`,
+      ),
+    ).to.equal(0);
+  });
+
+  it('when the operator purges the archive, db:audit-archive reports it, removes the schema, and a re-apply falls back to the rules', async () => {
+    const { sequelize } = db;
+    const editor = await newUser(sequelize, 'editor');
+    await sequelize.query(`UPDATE items SET modified_by = ${editor} WHERE id <= 10`);
+    await migrateDown(sequelize, db.url, { to: FIRST_AUDIT });
+
+    const shown = await appCommand('app/db/cli/audit-archive.ts', db.url);
+    expect(shown.code, shown.stderr).to.equal(0);
+    expect(shown.stdout).to.match(/items\.modified_by: \d+ value\(s\)/);
+    expect(await archiveExists(sequelize), 'showing changes nothing').to.equal(true);
+
+    const purged = await appCommand('app/db/cli/audit-archive.ts', db.url, '--purge');
+    expect(purged.code, purged.stderr).to.equal(0);
+    expect(purged.stdout).to.match(/Purged \d+ archived audit value/);
+    expect(await archiveExists(sequelize)).to.equal(false);
+
+    await migrateAll(db);
+    expect(
+      await count(sequelize, `SELECT count(*) AS n FROM items WHERE modified_by = ${editor}`),
+    ).to.equal(0);
+  });
+
+  it('when db:audit-archive gets --help, it explains the archive and --purge and exits 0', async () => {
+    const help = await appCommand('app/db/cli/audit-archive.ts', db.url, '--help');
+    expect(help.code).to.equal(0);
+    expect(help.stdout).to.include('--purge');
+  });
+});

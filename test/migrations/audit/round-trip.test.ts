@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { migrateDown, migrationStatus } from '../../../app/db/migration-runner';
+import { fingerprint } from '../../support/fingerprint';
+import { sequelizeCli } from '../../support/run-command';
+import type { TestDatabase } from '../../support/test-database';
+import {
+  AUDIT_MIGRATIONS,
+  FIRST_AUDIT,
+  LAST_PRE_AUDIT,
+  createPreAuditDatabase,
+  migrateAll,
+} from './audit-database';
+
+describe('Audit migrations: round trips on a filled pre-audit database', () => {
+  let db: TestDatabase;
+
+  beforeEach(async () => {
+    ({ db } = await createPreAuditDatabase(3000));
+  });
+  afterEach(async () => {
+    await db.drop();
+  });
+
+  it('when migrated up then fully down, the schema and every pre-existing value equal the start', async () => {
+    const start = await fingerprint(db.sequelize);
+
+    expect(await migrateAll(db)).to.deep.equal(AUDIT_MIGRATIONS);
+    const up = await fingerprint(db.sequelize);
+    expect(up.schema, 'the up changed the schema').to.not.deep.equal(start.schema);
+    expect(up.data.items, 'the up changed items').to.not.equal(start.data.items);
+
+    await migrateDown(db.sequelize, db.url, { to: FIRST_AUDIT });
+    expect((await migrationStatus(db.sequelize)).executed.at(-1)).to.equal(LAST_PRE_AUDIT);
+    const end = await fingerprint(db.sequelize);
+    expect(end.schema).to.deep.equal(start.schema);
+    expect(end.data).to.deep.equal(start.data);
+  });
+
+  it('when migrated up, down and up again, the data equals that of one up', async () => {
+    await migrateAll(db);
+    const once = await fingerprint(db.sequelize);
+
+    await migrateDown(db.sequelize, db.url, { to: FIRST_AUDIT });
+    await migrateAll(db);
+    const twice = await fingerprint(db.sequelize);
+
+    expect(twice.data).to.deep.equal(once.data);
+    expect(twice.schema).to.deep.equal(once.schema);
+  });
+
+  it('when sequelize-cli rolls back with undo:all --to the first audit migration, the schema and data equal the start', async () => {
+    const start = await fingerprint(db.sequelize);
+    await migrateAll(db);
+
+    const result = await sequelizeCli(db.url, 'db:migrate:undo:all', '--to', FIRST_AUDIT);
+
+    expect(result.code, result.stderr).to.equal(0);
+    expect((await migrationStatus(db.sequelize)).executed.at(-1)).to.equal(LAST_PRE_AUDIT);
+    expect(await fingerprint(db.sequelize)).to.deep.equal(start);
+  });
+});
