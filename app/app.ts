@@ -25,8 +25,12 @@ export const JSON_BODY_LIMIT = '100kb';
 
 /** Builds the Express app; it never listens (server.ts does, tests use supertest). */
 export function createApp({ sequelize, logger, config, loginLimits }: AppDependencies): Express {
+  const settings = config ?? loadConfig();
   const app = express();
   app.disable('x-powered-by');
+  // The client address (login rate limit, logs) comes from X-Forwarded-For
+  // only through as many proxies as configured; otherwise clients could forge it.
+  app.set('trust proxy', settings.trustProxyHops);
   // The request context opens first; everything after runs inside it.
   app.use(requestContext);
   app.use(requestLogger(logger));
@@ -38,7 +42,7 @@ export function createApp({ sequelize, logger, config, loginLimits }: AppDepende
   app.use(healthRouter(sequelize));
 
   // HTTP API: accounts, campaigns, members, characters, items, locations.
-  const api = buildApi({ sequelize, config: config ?? loadConfig(), loginLimits });
+  const api = buildApi({ sequelize, config: settings, loginLimits });
   app.use(api.router);
   app.use(docsRouter(api.document));
 

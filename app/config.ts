@@ -14,6 +14,8 @@ export interface AppConfig {
   readonly passwordScryptLogN: number;
   /** How long a bearer token from /api/auth/login stays valid. */
   readonly authTokenTtlHours: number;
+  /** Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none). */
+  readonly trustProxyHops: number;
 }
 
 /** A setting in the environment is missing or malformed; the message names the variable. */
@@ -116,5 +118,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       20,
     ),
     authTokenTtlHours: integer(env, 'AUTH_TOKEN_TTL_HOURS', 24, 1, 24 * 90),
+    trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
   });
 }

@@ -1,6 +1,6 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
-import { CampaignMembership, User, type CampaignRole } from '../../models';
+import { CampaignMembership, User, type Campaign, type CampaignRole } from '../../models';
 import { accessCampaign } from './campaign-access';
 import { canManageMember } from './permissions';
 
@@ -47,9 +47,15 @@ export class MembershipService {
     role: CampaignRole,
   ): Promise<MemberWithUser> {
     return this.sequelize.transaction(async (transaction) => {
-      const { target } = await this.authorize(campaignId, callerId, userId, role, transaction);
+      const { target, campaign } = await this.authorize(
+        campaignId,
+        callerId,
+        userId,
+        role,
+        transaction,
+      );
       if (target.role === 'OWNER' && role !== 'OWNER') {
-        await this.keepAnOwner(campaignId, userId, transaction);
+        await this.handOver(campaign, userId, transaction);
       }
       await target.update({ role }, { transaction });
       return target;
@@ -59,8 +65,14 @@ export class MembershipService {
   /** Removes a member (anyone may leave); the last OWNER cannot be removed. */
   async remove(campaignId: number, callerId: number, userId: number): Promise<void> {
     await this.sequelize.transaction(async (transaction) => {
-      const { target } = await this.authorize(campaignId, callerId, userId, undefined, transaction);
-      if (target.role === 'OWNER') await this.keepAnOwner(campaignId, userId, transaction);
+      const { target, campaign } = await this.authorize(
+        campaignId,
+        callerId,
+        userId,
+        undefined,
+        transaction,
+      );
+      if (target.role === 'OWNER') await this.handOver(campaign, userId, transaction);
       await target.destroy({ transaction });
     });
   }
@@ -71,7 +83,7 @@ export class MembershipService {
     userId: number,
     newRole: CampaignRole | undefined,
     transaction: Transaction,
-  ): Promise<{ target: MemberWithUser }> {
+  ): Promise<{ target: MemberWithUser; campaign: Campaign }> {
     // The campaign row lock serialises membership changes: two owners
     // demoting each other at once cannot leave the campaign without one.
     const access = await accessCampaign(campaignId, callerId, { transaction, lock: true });
@@ -86,22 +98,30 @@ export class MembershipService {
     if (!leaving && !canManageMember(access.role, target.role, newRole)) {
       throw new ForbiddenError(`Your role (${access.role}) cannot change this membership`);
     }
-    return { target };
+    return { target, campaign: access.campaign };
   }
 
-  private async keepAnOwner(
-    campaignId: number,
+  /**
+   * An OWNER is leaving or stepping down: refuse if they are the last one,
+   * and move the campaign's ownerId to another OWNER if it named them.
+   */
+  private async handOver(
+    campaign: Campaign,
     leavingUserId: number,
     transaction: Transaction,
   ): Promise<void> {
-    const others = await CampaignMembership.count({
-      where: { campaignId, role: 'OWNER', userId: { [Op.ne]: leavingUserId } },
+    const next = await CampaignMembership.findOne({
+      where: { campaignId: campaign.id, role: 'OWNER', userId: { [Op.ne]: leavingUserId } },
+      order: [['id', 'ASC']],
       transaction,
     });
-    if (others === 0) {
+    if (!next) {
       throw new ConflictError(
         'A campaign needs at least one OWNER; make another member OWNER first',
       );
+    }
+    if (campaign.ownerId === leavingUserId) {
+      await campaign.update({ ownerId: next.userId }, { transaction });
     }
   }
 }

@@ -1,13 +1,23 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../app/app';
+import { loadConfig } from '../../app/config';
 import { createLogger } from '../../app/logger';
 import type { LoginRateLimits } from '../../app/services/login-rate-limiter';
 import type { TestDatabase } from './test-database';
 
 /** The app on a test database, silent. */
-export function testApp(db: TestDatabase, loginLimits?: LoginRateLimits): Express {
-  return createApp({ sequelize: db.sequelize, logger: createLogger('silent'), loginLimits });
+export function testApp(
+  db: TestDatabase,
+  loginLimits?: LoginRateLimits,
+  env: Record<string, string> = {},
+): Express {
+  return createApp({
+    sequelize: db.sequelize,
+    logger: createLogger('silent'),
+    loginLimits,
+    config: loadConfig({ ...process.env, ...env }),
+  });
 }
 
 /** A registered, logged-in user. */

@@ -152,4 +152,43 @@ describe('Accounts over HTTP', () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
     await request(app).post('/api/auth/login').send({ username: 'alice', password }).expect(200);
   });
+
+  describe('behind a reverse proxy', () => {
+    const limits = { maxFailuresPerAccount: 100, maxFailuresPerAddress: 2, windowMs: 60_000 };
+
+    async function failTwiceFrom(app: ReturnType<typeof testApp>, address: string) {
+      for (let i = 0; i < 2; i += 1) {
+        await request(app)
+          .post('/api/auth/login')
+          .set('X-Forwarded-For', address)
+          .send({ username: `user${i}`, password: 'guess' })
+          .expect(401);
+      }
+    }
+
+    it('when TRUST_PROXY_HOPS=1, failed logins count per forwarded client address', async () => {
+      const app = testApp(db.current, limits, { TRUST_PROXY_HOPS: '1' });
+      await failTwiceFrom(app, '203.0.113.1');
+      await request(app)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', '203.0.113.1')
+        .send({ username: 'x', password: 'y' })
+        .expect(429);
+      await request(app)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', '203.0.113.2')
+        .send({ username: 'x', password: 'y' })
+        .expect(401);
+    });
+
+    it('when no proxy is trusted, a forged X-Forwarded-For does not escape the limit', async () => {
+      const app = testApp(db.current, limits);
+      await failTwiceFrom(app, '203.0.113.1');
+      await request(app)
+        .post('/api/auth/login')
+        .set('X-Forwarded-For', '203.0.113.2')
+        .send({ username: 'x', password: 'y' })
+        .expect(429);
+    });
+  });
 });

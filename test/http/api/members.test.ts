@@ -49,7 +49,7 @@ describe('Campaign members', () => {
     expect((await roles(f.campaignId))[0]).to.deep.equal({ username: 'owner', role: 'OWNER' });
   });
 
-  it('when a second OWNER exists, the first may step down', async () => {
+  it('when a second OWNER exists, the first may step down and the campaign names the other as owner', async () => {
     const f = await campaignFixture(db.current);
     const base = `/api/campaigns/${f.campaignId}/members`;
     await request(f.app)
@@ -66,6 +66,13 @@ describe('Campaign members', () => {
       { username: 'owner', role: 'PLAYER' },
       { username: 'gamemaster', role: 'OWNER' },
     ]);
+    const [rows] = await db.current.sequelize.query(
+      'SELECT owner_id FROM campaigns WHERE id = $1',
+      {
+        bind: [f.campaignId],
+      },
+    );
+    expect(rows).to.deep.equal([{ owner_id: f.gm.id }]);
   });
 
   it('when a GM tries to grant GM or OWNER, or to change another GM, answers 403 and changes nothing', async () => {
