@@ -1,6 +1,6 @@
 import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Caller } from '../../services/account-service';
 import { ErrorResponse } from '../schemas/common';
 import { parseRequestPart } from './validation';
@@ -37,6 +37,8 @@ export interface EndpointInput<P, Q, B> {
   /** The caller's address, for rate limits. */
   ip: string;
 }
+
+const NO_BODY = z.strictObject({});
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid input: malformed JSON, a wrong type, an unknown or server-set field',
@@ -99,6 +101,8 @@ export class ApiRouter {
   ): void {
     this.document(spec, auth);
     const respond: RequestHandler = async (req: Request, res: Response) => {
+      // An endpoint without a body refuses any field in one, like the others do.
+      if (!spec.body) parseRequestPart(NO_BODY, 'body', req.body ?? {});
       const input = {
         params: spec.params ? parseRequestPart(spec.params, 'params', req.params) : undefined,
         query: spec.query ? parseRequestPart(spec.query, 'query', req.query) : undefined,

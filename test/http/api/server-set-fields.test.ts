@@ -84,6 +84,19 @@ const cases: WriteCase[] = [
   ]),
 ];
 
+const bodiless: Array<[string, (f: CampaignFixture, ids: Ids) => string, string]> = [
+  ['/api/auth/logout', () => '/api/auth/logout', 'auth_tokens'],
+  ['/api/campaigns/{id}', (f) => `/api/campaigns/${f.campaignId}`, 'campaigns'],
+  [
+    '/api/campaigns/{id}/members/{userId}',
+    (f) => `/api/campaigns/${f.campaignId}/members/${f.player.id}`,
+    'campaign_memberships',
+  ],
+  ['/api/characters/{id}', (_f, ids) => `/api/characters/${ids.character}`, 'characters'],
+  ['/api/items/{id}', (_f, ids) => `/api/items/${ids.item}`, 'items'],
+  ['/api/locations/{id}', (_f, ids) => `/api/locations/${ids.location}`, 'locations'],
+];
+
 describe('Server-set fields in request bodies', () => {
   let db: TestDatabase;
   let f: CampaignFixture;
@@ -143,6 +156,24 @@ describe('Server-set fields in request bodies', () => {
     });
   }
 
+  for (const [route, url, table] of bodiless) {
+    const method = route === '/api/auth/logout' ? 'post' : 'delete';
+    it(`when ${method.toUpperCase()} ${route}, which takes no body, gets server-set fields, answers 400 and changes nothing`, async () => {
+      const before = await snapshot(table);
+      for (const field of SERVER_SET_FIELDS) {
+        const req =
+          method === 'post' ? request(f.app).post(url(f, ids)) : request(f.app).delete(url(f, ids));
+        const res = await req.set('Authorization', f.owner.auth).send({ [field]: 1 });
+        expect(res.status, `${field}: ${JSON.stringify(res.body)}`).to.equal(400);
+        expect(res.body.error.details).to.deep.include({
+          field: `body.${field}`,
+          message: `${field} is set by the server and cannot be sent; remove it`,
+        });
+      }
+      expect(await snapshot(table)).to.equal(before);
+    });
+  }
+
   it('when the same bodies come without those fields, they are accepted (the cases are valid)', async () => {
     for (const c of [...cases].reverse()) {
       const res = await send(c, c.body(f));
@@ -152,17 +183,16 @@ describe('Server-set fields in request bodies', () => {
     }
   });
 
-  it('when the OpenAPI document is read, every endpoint with a body is covered above', async () => {
+  it('when the OpenAPI document is read, every write endpoint is covered above', async () => {
     const doc = (await request(f.app).get('/api/openapi.json').expect(200)).body;
-    const withBody = Object.entries(
-      doc.paths as Record<string, Record<string, { requestBody?: unknown }>>,
-    )
-      .flatMap(([path, ops]) =>
-        Object.entries(ops)
-          .filter(([, op]) => op.requestBody !== undefined)
-          .map(([method]) => `${method} ${path}`),
-      )
+    const writes = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`))
+      .filter((op) => /^(post|patch|put|delete) /.test(op))
       .sort();
-    expect(withBody).to.deep.equal(cases.map((c) => `${c.method} ${c.route}`).sort());
+    const covered = [
+      ...cases.map((c) => `${c.method} ${c.route}`),
+      ...bodiless.map(([route]) => `${route === '/api/auth/logout' ? 'post' : 'delete'} ${route}`),
+    ].sort();
+    expect(writes).to.deep.equal(covered);
   });
 });
