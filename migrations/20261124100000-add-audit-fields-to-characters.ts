@@ -2,11 +2,13 @@
 // default (catalog-only, no rewrite), one short transaction with a short
 // lock_timeout. Filled by the backfill migration; foreign keys to users
 // (ON DELETE SET NULL) and indexes are added after it.
-// Down: archives the columns' values (see audit-archive.ts), then drops them.
+// Down: archives the values the backfill would not derive again (see
+// audit-archive.ts), then drops the columns.
 import type { QueryInterface } from 'sequelize';
+import { AUDIT_DERIVATIONS } from '../app/db/migration-helpers/audit-backfill';
 import { addAuditColumns, dropAuditColumns } from '../app/db/migration-helpers/audit-columns';
 
-const TABLE = 'characters';
+const TABLE = 'characters' as const;
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await addAuditColumns(queryInterface, TABLE, [
@@ -24,5 +26,5 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await dropAuditColumns(queryInterface, TABLE, ['created_by', 'modified_by']);
+  await dropAuditColumns(queryInterface, TABLE, AUDIT_DERIVATIONS[TABLE]);
 }

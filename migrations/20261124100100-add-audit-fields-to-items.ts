@@ -2,11 +2,13 @@
 // (catalog-only, no rewrite), one short transaction with a short
 // lock_timeout. Filled by the backfill migration; the foreign key to users
 // (ON DELETE SET NULL) and indexes are added after it.
-// Down: archives the column's values (see audit-archive.ts), then drops it.
+// Down: archives the values the backfill would not derive again (see
+// audit-archive.ts), then drops the column.
 import type { QueryInterface } from 'sequelize';
+import { AUDIT_DERIVATIONS } from '../app/db/migration-helpers/audit-backfill';
 import { addAuditColumns, dropAuditColumns } from '../app/db/migration-helpers/audit-columns';
 
-const TABLE = 'items';
+const TABLE = 'items' as const;
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await addAuditColumns(queryInterface, TABLE, [
@@ -19,5 +21,5 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await dropAuditColumns(queryInterface, TABLE, ['modified_by']);
+  await dropAuditColumns(queryInterface, TABLE, AUDIT_DERIVATIONS[TABLE]);
 }

@@ -3,9 +3,11 @@ import { ident } from './migration-client';
 
 /*
  * Audit values recorded after the migration are real data, so rolling the
- * audit columns back must not lose them. Before a column is dropped its
- * values are copied here; re-applying the migration restores them (the
- * backfill prefers an archived value to a guess) and deletes what it used.
+ * audit columns back must not lose them. Before a column is dropped, every
+ * value the backfill would not derive again is copied here; re-applying the
+ * migration restores them (the backfill prefers an archived value to its
+ * rule) and deletes what it used. A value equal to the rule is derived
+ * again from the inputs as they are then (see the README on this limit).
  *
  * The archive lives in its own schema, outside `public`: "the state before
  * the audit fields" means the app's schema exactly as it was, so the archive
@@ -42,23 +44,33 @@ export async function archiveExists(client: pg.Client): Promise<boolean> {
   return rows[0]!.exists;
 }
 
+/** What the re-apply would compute for a column, to archive only what it could not. */
+export interface Derivation {
+  /** SQL expression over alias `t` (and `joins`): the value the backfill would give. */
+  expression: string;
+  /** Joins the expression needs, e.g. `JOIN campaigns c ON c.id = t.campaign_id`. */
+  joins?: string;
+}
+
 /**
- * Copies the non-NULL values of `column` of `table` into the archive
- * (replacing an older archived value of the same row). Returns the count.
- * One set-based statement: it only reads the source table, so writers
- * are not blocked.
+ * Copies into the archive the non-NULL values of `column` that the
+ * re-apply would not derive again (replacing an older archived value of the
+ * same row); returns the count. Values equal to the backfill rule are left
+ * out: the re-apply gives them back, and skipping them keeps a rollback of
+ * freshly backfilled tables fast (millions of derivable values, none to keep).
+ * One set-based statement: it only reads the table, so writers go on.
  */
 export async function archiveColumn(
   client: pg.Client,
   table: string,
   column: string,
-  where = 'TRUE',
+  derived: Derivation,
 ): Promise<number> {
   await ensureArchive(client);
   const result = await client.query(
     `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
-     SELECT $1, $2, id, ${ident(column)} FROM ${ident(table)}
-      WHERE ${ident(column)} IS NOT NULL AND (${where})
+     SELECT $1, $2, t.id, t.${ident(column)} FROM ${ident(table)} t ${derived.joins ?? ''}
+      WHERE t.${ident(column)} IS NOT NULL AND t.${ident(column)} IS DISTINCT FROM (${derived.expression})
      ON CONFLICT (table_name, column_name, row_id)
        DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
     [table, column],

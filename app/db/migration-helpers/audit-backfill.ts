@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { QueryInterface } from 'sequelize';
 import {
   ARCHIVE_TABLE,
+  type Derivation,
   archiveExists,
   dropArchiveIfEmpty,
   ensureArchive,
@@ -25,6 +26,33 @@ import { withMigrationClient } from './migration-client';
 
 /** Table where the backfill notes the pre-existing values it wrote. */
 export const BACKFILL_LOG = 'audit_backfill_log';
+
+/**
+ * What the backfill would give each new column of a table if nothing were
+ * archived, evaluated when the columns are dropped: values equal to it need
+ * no archiving. For items/locations this runs after their created_by fills
+ * were reverted (and archived if not derivable), as the backfill would see it.
+ */
+export const AUDIT_DERIVATIONS: Record<AuditedTable, Record<string, Derivation>> = {
+  characters: {
+    created_by: { expression: 't.player_owner_id' },
+    modified_by: { expression: 't.player_owner_id' },
+  },
+  items: { modified_by: contentDerivation('items') },
+  locations: { modified_by: contentDerivation('locations') },
+};
+
+/** The tables that get audit columns. */
+export type AuditedTable = 'characters' | 'items' | 'locations';
+
+function contentDerivation(table: 'items' | 'locations'): Derivation {
+  return {
+    joins: `JOIN campaigns c ON c.id = t.campaign_id
+            LEFT JOIN ${ARCHIVE_TABLE} ac ON ac.table_name = '${table}'
+             AND ac.column_name = 'created_by' AND ac.row_id = t.id`,
+    expression: 'COALESCE(t.created_by, ac.value, c.owner_id)',
+  };
+}
 
 const keyWalk = (table: string) =>
   `SELECT id AS key FROM ${table} WHERE id > $1 ORDER BY id OFFSET $2 LIMIT 1`;
@@ -100,7 +128,7 @@ async function finishRestore(client: pg.Client, table: string): Promise<void> {
  */
 export async function backfillAuditFields(
   queryInterface: QueryInterface,
-  table: 'characters' | 'items' | 'locations',
+  table: AuditedTable,
 ): Promise<void> {
   await withMigrationClient(queryInterface, async (client) => {
     const useArchive = await archiveExists(client);
@@ -115,7 +143,8 @@ export async function backfillAuditFields(
 /**
  * Undoes the backfill's writes to `created_by` of items or locations: only
  * the rows in the log, and only where the value is still the one written.
- * The values are archived first, so a re-apply gives the same ones back.
+ * Values the re-apply would not derive again (the campaign changed owner
+ * since) are archived first, so it gives the same ones back.
  * (modified_by is left to the schema down, which archives it.)
  */
 export async function revertCreatorFills(
@@ -128,7 +157,9 @@ export async function revertCreatorFills(
       `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
        SELECT l.table_name, l.column_name, l.row_id, l.value
          FROM ${BACKFILL_LOG} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value
+         JOIN campaigns c ON c.id = t.campaign_id
         WHERE l.table_name = $1 AND l.column_name = 'created_by'
+          AND l.value IS DISTINCT FROM c.owner_id
        ON CONFLICT (table_name, column_name, row_id)
          DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
       [table],

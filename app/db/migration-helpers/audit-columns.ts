@@ -1,5 +1,5 @@
 import type { QueryInterface } from 'sequelize';
-import { archiveColumn, dropArchiveIfEmpty } from './audit-archive';
+import { archiveColumn, dropArchiveIfEmpty, type Derivation } from './audit-archive';
 import { ident, withMigrationClient } from './migration-client';
 import { runOnlineDdl } from './online-ddl';
 
@@ -32,29 +32,32 @@ export async function addAuditColumns(
 }
 
 /**
- * Archives the columns' values (they may have been recorded by the app since
- * the migration: real data), then drops the columns. The archive is read back
- * when the migration is applied again. A re-run after a crash is safe: the
- * archive upserts, the drop says IF EXISTS.
+ * Archives the columns' values that the backfill would not derive again
+ * (values recorded by the app since the migration: real data), then drops
+ * the columns. The archive is read back when the migration is applied
+ * again. A re-run after a crash is safe: the archive upserts, the drop says
+ * IF EXISTS.
  */
 export async function dropAuditColumns(
   queryInterface: QueryInterface,
   table: string,
-  columns: string[],
+  columns: Record<string, Derivation>,
 ): Promise<void> {
   await withMigrationClient(queryInterface, async (client) => {
     const existing = await client.query<{ column_name: string }>(
       `SELECT column_name FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name = $1 AND column_name = ANY($2)`,
-      [table, columns],
+      [table, Object.keys(columns)],
     );
     for (const { column_name: column } of existing.rows) {
-      const kept = await archiveColumn(client, table, column);
+      const kept = await archiveColumn(client, table, column, columns[column]!);
       if (kept > 0) progress(`${table}.${column}: ${kept} value(s) kept in the audit archive`);
     }
     await runOnlineDdl(
       client,
-      columns.map((c) => `ALTER TABLE ${ident(table)} DROP COLUMN IF EXISTS ${ident(c)}`),
+      Object.keys(columns).map(
+        (c) => `ALTER TABLE ${ident(table)} DROP COLUMN IF EXISTS ${ident(c)}`,
+      ),
     );
     await dropArchiveIfEmpty(client);
   });
