@@ -32,7 +32,7 @@ export function registerServiceRoutes(registry: OpenAPIRegistry): void {
     responses: {
       200: {
         description: 'The document',
-        content: { 'application/json': { schema: z.object({}).passthrough() } },
+        content: { 'application/json': { schema: z.looseObject({}) } },
       },
     },
   });

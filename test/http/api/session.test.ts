@@ -119,4 +119,23 @@ describe('A whole session over HTTP', () => {
     expect(queries.filter((q) => /FROM "items"/.test(q))).to.have.length(1);
     expect(queries.filter((q) => /FROM "users" AS "User"/.test(q))).to.deep.equal([]);
   });
+
+  it('when the user who wrote a row is deleted, the row stays and shows that user as null', async () => {
+    const app = testApp(db.current);
+    const alice = await signUp(app, 'alice');
+    const bob = await signUp(app, 'bob');
+    const campaignId = await createCampaign(app, alice);
+    await addMember(app, alice, campaignId, bob, 'GM');
+    const item = await request(app)
+      .post('/api/items')
+      .set('Authorization', bob.auth)
+      .send({ campaignId, name: 'Lantern' })
+      .expect(201);
+    await db.current.sequelize.query('DELETE FROM users WHERE id = $1', { bind: [bob.id] });
+    const res = await request(app)
+      .get(`/api/items/${item.body.id}`)
+      .set('Authorization', alice.auth)
+      .expect(200);
+    expect(res.body).to.include({ name: 'Lantern', createdBy: null, modifiedBy: null });
+  });
 });
