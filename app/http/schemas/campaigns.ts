@@ -29,6 +29,7 @@ export const UpdateCampaignBody = z
     gameSystem: campaignFields.gameSystem.optional(),
     playersCanCreateContent: campaignFields.playersCanCreateContent.optional(),
   })
+  .refine((value) => Object.keys(value).length > 0, 'send at least one field to change')
   .meta({ id: 'UpdateCampaignRequest' });
 
 export const Campaign = z

@@ -155,6 +155,15 @@ const cases: BadCase[] = [
     field: 'body.colour',
   },
   {
+    name: 'an empty campaign update',
+    method: 'patch',
+    route: '/api/campaigns/{id}',
+    url: (f) => `/api/campaigns/${f.campaignId}`,
+    body: {},
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
     name: 'an empty update',
     method: 'patch',
     route: '/api/characters/{id}',
