@@ -23,6 +23,7 @@ describe('GET /metrics', () => {
     await request(server).get('/health').expect(200);
     await request(server).get('/health').expect(200);
     await request(server).get('/no/such/page/42').expect(404);
+    await request(server).get('/api/items/123').expect(401);
 
     const text = await scrape(server);
     const health = { method: 'GET', route: '/health', status: '200' };
@@ -31,7 +32,11 @@ describe('GET /metrics', () => {
     expect(
       sampleValue(text, 'http_requests_total', { route: 'unmatched', status: '404' }),
     ).to.equal(1);
+    expect(
+      sampleValue(text, 'http_requests_total', { route: '/api/items/:id', status: '401' }),
+    ).to.equal(1);
     expect(text).to.not.include('/no/such/page');
+    expect(text).to.not.include('/api/items/123');
   });
 
   it('when audited rows are written through the models, counts them by table, operation and source', async () => {
