@@ -1,0 +1,180 @@
+// Audit overhead on the hot path: HTTP creates and updates of items through
+// the real API on a real port, driven by autocannon, with the audit mixin's
+// hooks on and with the same models without them (hooks removed by name).
+// Modes alternate over rounds and the best round of each is printed: on a
+// shared 2-core machine the noise is larger than the difference measured.
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import { createApp } from '../app/app';
+import { loadConfig } from '../app/config';
+import { createSequelize } from '../app/db/sequelize';
+import { createLogger } from '../app/logger';
+import { Character, Item, Location, initModels } from '../models';
+import { startBenchServer } from './support/bench-server';
+import { migrate } from './support/datasets';
+import { envInt, machineLine, printTable } from './support/report';
+
+const AUDITED = [Character, Item, Location];
+const HOOK_TYPES = [
+  'beforeCreate',
+  'beforeUpdate',
+  'beforeBulkCreate',
+  'beforeBulkUpdate',
+  'beforeUpsert',
+] as const;
+
+type Hooks = Record<string, unknown[]>;
+const hooksOf = (model: (typeof AUDITED)[number]) =>
+  (model as unknown as { options: { hooks: Hooks } }).options.hooks;
+
+/** Turns the audit hooks off (removed by their name, "audit") or back on (restored as they were). */
+function auditHooks(saved: Map<unknown, Hooks>, on: boolean): void {
+  for (const model of AUDITED) {
+    if (on) {
+      Object.assign(hooksOf(model), saved.get(model));
+    } else {
+      const hooks = model as unknown as { removeHook(type: string, name: string): void };
+      for (const type of HOOK_TYPES) hooks.removeHook(type, 'audit');
+    }
+  }
+}
+
+async function json(base: string, path: string, body: unknown, token?: string) {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+async function main(): Promise<void> {
+  const seconds = envInt('BENCH_HTTP_SECONDS', 8);
+  const rounds = envInt('BENCH_HTTP_ROUNDS', 2);
+  const connections = envInt('BENCH_HTTP_CONNECTIONS', 8);
+  const server = await startBenchServer();
+  await server.admin('DROP DATABASE IF EXISTS bench_http WITH (FORCE)');
+  await server.admin('CREATE DATABASE bench_http');
+  await migrate(server, 'bench_http');
+  const sequelize = createSequelize(server.url('bench_http'), { pool: { max: 10 } });
+  initModels(sequelize);
+  const config = {
+    ...loadConfig({ ...process.env, NODE_ENV: 'production' }),
+    passwordScryptLogN: 10,
+  };
+  const app = createApp({ sequelize, logger: createLogger('silent'), config });
+  const http = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => http.once('listening', resolve));
+  const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  try {
+    console.log(
+      `## Audit overhead on the hot path: HTTP through the API (${connections} connections, ${seconds} s per run)\n`,
+    );
+    const password = 'correct horse battery';
+    await json(base, '/api/auth/register', {
+      username: 'bench',
+      email: 'bench@example.test',
+      password,
+    });
+    const { token } = (await json(base, '/api/auth/login', { username: 'bench', password })) as {
+      token: string;
+    };
+    const { id: campaignId } = await json(
+      base,
+      '/api/campaigns',
+      { name: 'Bench campaign' },
+      token,
+    );
+    const ids: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      ids.push(
+        (await json(base, '/api/items', { campaignId, name: `target ${i}` }, token)).id as number,
+      );
+    }
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const endpoints: Record<string, autocannon.Request> = {
+      'POST /api/items (create)': {
+        method: 'POST',
+        path: '/api/items',
+        body: JSON.stringify({ campaignId, name: 'bench item', description: 'x' }),
+      },
+      'PATCH /api/items/:id (update)': {
+        method: 'PATCH',
+        path: '/api/items/0',
+        setupRequest: (req: autocannon.Request) => ({
+          ...req,
+          path: `/api/items/${ids[Math.floor(Math.random() * ids.length)]}`,
+          body: JSON.stringify({ description: `edited ${Math.random()}` }),
+        }),
+      },
+    };
+
+    const saved = new Map(
+      AUDITED.map((m) => [
+        m as unknown,
+        Object.fromEntries(Object.entries(hooksOf(m)).map(([k, v]) => [k, [...v]])) as Hooks,
+      ]),
+    );
+    const best = new Map<string, autocannon.Result>();
+    for (let round = 0; round < rounds; round++) {
+      for (const on of [true, false]) {
+        auditHooks(saved, on);
+        for (const [name, request] of Object.entries(endpoints)) {
+          console.error(`round ${round + 1}: ${name}, audit hooks ${on ? 'on' : 'off'}...`);
+          const result = await autocannon({
+            url: base,
+            connections,
+            duration: seconds,
+            headers,
+            requests: [request],
+          });
+          const key = `${name}|${on ? 'on' : 'off'}`;
+          const previous = best.get(key);
+          if (!previous || result.requests.average > previous.requests.average)
+            best.set(key, result);
+        }
+      }
+    }
+    auditHooks(saved, true);
+
+    const [stamped] = await sequelize.query(
+      `SELECT count(*) FILTER (WHERE modified_by IS NOT NULL) AS stamped, count(*) AS total FROM items`,
+    );
+    printTable(
+      ['endpoint', 'audit hooks', 'req/s', 'p50', 'p99', 'non-2xx', 'vs off'],
+      [...best].map(([key, r]) => {
+        const [name, mode] = key.split('|') as [string, string];
+        const off = best.get(`${name}|off`)!;
+        return [
+          name,
+          mode,
+          Math.round(r.requests.average),
+          `${r.latency.p50} ms`,
+          `${r.latency.p99} ms`,
+          r.non2xx + r.errors,
+          mode === 'on'
+            ? `${((r.requests.average / off.requests.average - 1) * 100).toFixed(1)} %`
+            : '',
+        ];
+      }),
+    );
+    const s = (stamped as Array<{ stamped: string; total: string }>)[0]!;
+    console.log(
+      `best of ${rounds} alternating rounds; items with modified_by set afterwards: ${s.stamped} of ${s.total} (the "off" runs leave it NULL)`,
+    );
+    console.log(machineLine(server.version));
+  } finally {
+    await new Promise((resolve) => http.close(resolve));
+    await sequelize.close();
+    await server.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
