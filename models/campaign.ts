@@ -26,8 +26,8 @@ export class Campaign extends Model<InferAttributes<Campaign>, InferCreationAttr
         name: { type: DataTypes.STRING(200), allowNull: false },
         description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         gameSystem: { type: DataTypes.STRING(100), allowNull: false, defaultValue: '' },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        createdAt: { type: DataTypes.DATE, allowNull: false },
+        updatedAt: { type: DataTypes.DATE, allowNull: false },
       },
       { sequelize, tableName: 'campaigns', modelName: 'Campaign' },
     );
