@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 /** A DDL statement could not get its lock within the retries; the message says who holds it. */
 export class LockNotAcquiredError extends Error {
-  override readonly name = 'MigrationError';
+  override readonly name = 'LockNotAcquiredError';
 }
 
 export interface OnlineDdlOptions {
