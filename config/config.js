@@ -32,6 +32,8 @@ const settings = {
   url: databaseUrl(),
   dialect: 'postgres',
   logging: false,
+  // The app's convention (app/db/sequelize.ts), for seeders that use the models.
+  define: { underscored: true },
   migrationStorageTableName: 'SequelizeMeta',
   seederStorage: 'sequelize',
   seederStorageTableName: 'SequelizeData',

@@ -5,22 +5,31 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
+  type NonAttribute,
   type Sequelize,
 } from 'sequelize';
 import type { Campaign } from './campaign';
 import type { User } from './user';
+import { applyAudit, auditAttributes, type AuditField } from './mixins/audited';
 
 /** A character in a campaign, played by its player owner; names are unique per campaign. */
 export class Character extends Model<
   InferAttributes<Character>,
-  InferCreationAttributes<Character>
+  InferCreationAttributes<Character, { omit: AuditField }>
 > {
   declare id: CreationOptional<number>;
   declare name: string;
   declare description: CreationOptional<string>;
   declare campaignId: ForeignKey<Campaign['id']>;
   declare playerOwnerId: ForeignKey<User['id']>;
+  declare playerOwner?: NonAttribute<User>;
   declare gameSystem: CreationOptional<string>;
+  /** Set from the acting user on create, never changed afterwards; NULL once that user is deleted. */
+  declare createdBy: number | null;
+  /** Set from the acting user on every real change; NULL once that user is deleted. */
+  declare modifiedBy: number | null;
+  declare createdByUser?: NonAttribute<User | null>;
+  declare modifiedByUser?: NonAttribute<User | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -31,10 +40,18 @@ export class Character extends Model<
         name: { type: DataTypes.STRING(100), allowNull: false },
         description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         gameSystem: { type: DataTypes.STRING(100), allowNull: false, defaultValue: '' },
+        ...auditAttributes(),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'characters', modelName: 'Character' },
+      {
+        sequelize,
+        tableName: 'characters',
+        modelName: 'Character',
+        // Explicit, so the columns stay snake_case on any Sequelize instance (sequelize-cli's too).
+        underscored: true,
+      },
     );
+    applyAudit(Character);
   }
 }

@@ -4,6 +4,7 @@ import { CampaignMembership } from './campaign-membership';
 import { Character } from './character';
 import { Item } from './item';
 import { Location } from './location';
+import { associateAuditUsers } from './mixins/audited';
 import { User } from './user';
 
 export { Campaign, CampaignMembership, Character, Item, Location, User };
@@ -29,8 +30,9 @@ export function initModels(sequelize: Sequelize): void {
 
   for (const model of [Item, Location]) {
     model.belongsTo(Campaign, { as: 'campaign', foreignKey: 'campaignId' });
-    model.belongsTo(User, { as: 'creator', foreignKey: 'createdBy' });
   }
+  // Audit: createdByUser and modifiedByUser on every audited model.
+  for (const model of [Character, Item, Location]) associateAuditUsers(model, User);
   Campaign.hasMany(Item, { as: 'items', foreignKey: 'campaignId' });
   Campaign.hasMany(Location, { as: 'locations', foreignKey: 'campaignId' });
 }

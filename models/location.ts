@@ -5,18 +5,28 @@ import {
   type ForeignKey,
   type InferAttributes,
   type InferCreationAttributes,
+  type NonAttribute,
   type Sequelize,
 } from 'sequelize';
 import type { Campaign } from './campaign';
 import type { User } from './user';
+import { applyAudit, auditAttributes, type AuditField } from './mixins/audited';
 
 /** A place in a campaign. */
-export class Location extends Model<InferAttributes<Location>, InferCreationAttributes<Location>> {
+export class Location extends Model<
+  InferAttributes<Location>,
+  InferCreationAttributes<Location, { omit: AuditField }>
+> {
   declare id: CreationOptional<number>;
   declare name: string;
   declare description: CreationOptional<string>;
   declare campaignId: ForeignKey<Campaign['id']>;
-  declare createdBy: ForeignKey<User['id']> | null;
+  /** Set from the acting user on create, never changed afterwards; NULL once that user is deleted. */
+  declare createdBy: number | null;
+  /** Set from the acting user on every real change; NULL once that user is deleted. */
+  declare modifiedBy: number | null;
+  declare createdByUser?: NonAttribute<User | null>;
+  declare modifiedByUser?: NonAttribute<User | null>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -26,10 +36,18 @@ export class Location extends Model<InferAttributes<Location>, InferCreationAttr
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
         name: { type: DataTypes.STRING(100), allowNull: false },
         description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
+        ...auditAttributes(),
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },
-      { sequelize, tableName: 'locations', modelName: 'Location' },
+      {
+        sequelize,
+        tableName: 'locations',
+        modelName: 'Location',
+        // Explicit, so the columns stay snake_case on any Sequelize instance (sequelize-cli's too).
+        underscored: true,
+      },
     );
+    applyAudit(Location);
   }
 }

@@ -1,13 +1,19 @@
-// Demo data: a game master, two players and a small campaign. The down step
-// removes exactly these rows (found by their usernames) and nothing else.
+// Demo data: a game master, two players and a small campaign. Characters,
+// items and locations go through the models as the system user, so their
+// audit fields are stamped like any other write. The down step removes
+// exactly these rows (found by their usernames) and nothing else.
 import type { QueryInterface } from 'sequelize';
 import { Op, QueryTypes } from 'sequelize';
+import { bindModels } from '../models/bind-models';
+import { Character, Item, Location } from '../models';
+import { runAsSystem } from '../models/system-user';
 
 const USERNAMES = ['demo_gm', 'demo_player_ana', 'demo_player_bo'];
 // A hash no password matches: demo accounts cannot log in until one is set.
 const LOCKED_PASSWORD = 'locked:no-password-set';
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
+  bindModels(queryInterface.sequelize);
   await queryInterface.sequelize.transaction(async (transaction) => {
     const now = new Date();
     await queryInterface.bulkInsert(
@@ -58,43 +64,26 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
       ],
       { transaction },
     );
-    await queryInterface.bulkInsert(
-      'characters',
-      [
-        { name: 'Lyra Vell', player_owner_id: ana, game_system: 'D&D 5e' },
-        { name: 'Bram Ashwood', player_owner_id: bo, game_system: 'D&D 5e' },
-      ].map((c) => ({
-        ...c,
-        campaign_id: campaignId,
-        description: '',
-        created_at: now,
-        updated_at: now,
-      })),
-      { transaction },
-    );
-    await queryInterface.bulkInsert(
-      'items',
-      ['Tide-worn Crown', 'Lantern of the Deep'].map((name) => ({
-        name,
-        description: '',
-        campaign_id: campaignId,
-        created_by: gm,
-        created_at: now,
-        updated_at: now,
-      })),
-      { transaction },
-    );
-    await queryInterface.bulkInsert(
-      'locations',
-      ['Vell Harbour', 'The Drowned Cathedral'].map((name) => ({
-        name,
-        description: '',
-        campaign_id: campaignId,
-        created_by: gm,
-        created_at: now,
-        updated_at: now,
-      })),
-      { transaction },
+    await runAsSystem(
+      queryInterface.sequelize,
+      async () => {
+        await Character.bulkCreate(
+          [
+            { name: 'Lyra Vell', playerOwnerId: ana, gameSystem: 'D&D 5e' },
+            { name: 'Bram Ashwood', playerOwnerId: bo, gameSystem: 'D&D 5e' },
+          ].map((c) => ({ ...c, campaignId })),
+          { transaction },
+        );
+        await Item.bulkCreate(
+          ['Tide-worn Crown', 'Lantern of the Deep'].map((name) => ({ name, campaignId })),
+          { transaction },
+        );
+        await Location.bulkCreate(
+          ['Vell Harbour', 'The Drowned Cathedral'].map((name) => ({ name, campaignId })),
+          { transaction },
+        );
+      },
+      'seed',
     );
   });
 }
