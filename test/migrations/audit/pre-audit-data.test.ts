@@ -17,7 +17,7 @@ describe('Pre-audit data generator (test/fixtures/pre-audit-data.ts)', () => {
     for (const table of ['characters', 'items', 'locations']) {
       expect(await n(table), table).to.equal(1000);
     }
-    expect(await n('users')).to.equal(counts.users);
+    expect(await n("users WHERE username LIKE 'gen\\_user\\_%'")).to.equal(counts.users);
     expect(await n('campaign_memberships')).to.be.above(0);
     expect(await n('items WHERE created_by IS NULL'), 'NULL created_by').to.be.above(0);
     expect(await n('campaigns WHERE owner_id IS NULL'), 'owner deleted').to.equal(
