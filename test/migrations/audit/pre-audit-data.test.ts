@@ -21,7 +21,7 @@ describe('Pre-audit data generator (test/fixtures/pre-audit-data.ts)', () => {
     expect(await n('campaign_memberships')).to.be.above(0);
     expect(await n('items WHERE created_by IS NULL'), 'NULL created_by').to.be.above(0);
     expect(await n('campaigns WHERE owner_id IS NULL'), 'owner deleted').to.equal(
-      counts.deletedOwners,
+      counts.orphanedCampaigns,
     );
     expect(
       await n(
