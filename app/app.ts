@@ -1,21 +1,50 @@
 import express, { type Express } from 'express';
+import helmet from 'helmet';
 import type { Sequelize } from 'sequelize';
+import { loadConfig, type AppConfig } from './config';
 import type { Logger } from './logger';
 import { errorHandler, notFoundHandler } from './http/middleware/error-handler';
 import { healthRouter } from './http/routes/health';
+import { buildApi } from './http/api/build-api';
+import { requestContext } from './http/middleware/request-context';
+import { requestLogger } from './http/middleware/request-logger';
+import { docsRouter } from './http/routes/docs';
+import type { LoginRateLimits } from './services/login-rate-limiter';
 
 export interface AppDependencies {
   sequelize: Sequelize;
   logger: Logger;
+  /** Defaults to the environment's config. */
+  config?: AppConfig;
+  /** Defaults to DEFAULT_LOGIN_LIMITS. */
+  loginLimits?: LoginRateLimits;
 }
 
+/** Largest JSON body accepted; larger ones get 413. */
+export const JSON_BODY_LIMIT = '100kb';
+
 /** Builds the Express app; it never listens (server.ts does, tests use supertest). */
-export function createApp({ sequelize, logger }: AppDependencies): Express {
+export function createApp({ sequelize, logger, config, loginLimits }: AppDependencies): Express {
+  const settings = config ?? loadConfig();
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '100kb' }));
+  // The client address (login rate limit, logs) comes from X-Forwarded-For
+  // only through as many proxies as configured; otherwise clients could forge it.
+  app.set('trust proxy', settings.trustProxyHops);
+  // The request context opens first; everything after runs inside it.
+  app.use(requestContext);
+  app.use(requestLogger(logger));
+  // No upgrade-insecure-requests: behind plain HTTP (local runs) it would make
+  // browsers fetch the /docs assets over HTTPS and fail.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(express.json({ limit: JSON_BODY_LIMIT }));
 
   app.use(healthRouter(sequelize));
+
+  // HTTP API: accounts, campaigns, members, characters, items, locations.
+  const api = buildApi({ sequelize, config: settings, loginLimits });
+  app.use(api.router);
+  app.use(docsRouter(api.document));
 
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

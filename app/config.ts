@@ -10,6 +10,12 @@ export interface AppConfig {
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly migrateOnStart: boolean;
+  /** scrypt cost as log2(N) for new password hashes; see PASSWORD_SCRYPT_LOG_N. */
+  readonly passwordScryptLogN: number;
+  /** How long a bearer token from /api/auth/login stays valid. */
+  readonly authTokenTtlHours: number;
+  /** Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none). */
+  readonly trustProxyHops: number;
 }
 
 /** A setting in the environment is missing or malformed; the message names the variable. */
@@ -54,6 +60,24 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false (got "${value}")`);
 }
 
+/**
+ * scrypt cost floor outside tests: N = 2^14 with r = 8 (the scrypt paper's
+ * interactive-login setting). Tests may go lower to stay fast.
+ */
+export const SCRYPT_LOG_N_FLOOR = 14;
+const SCRYPT_LOG_N_DEFAULT = 15;
+const SCRYPT_LOG_N_TEST_DEFAULT = 10;
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
+  }
+  return n;
+}
+
 /** Checks that a DATABASE_URL names a PostgreSQL database; returns it unchanged. */
 export function validateDatabaseUrl(value: string, name = 'DATABASE_URL'): string {
   let url: URL;
@@ -76,13 +100,24 @@ export function validateDatabaseUrl(value: string, name = 'DATABASE_URL'): strin
 /** Parses the environment into a frozen config; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const databaseUrl = env.DATABASE_URL ? validateDatabaseUrl(env.DATABASE_URL) : undefined;
+  const nodeEnv = oneOf(env, 'NODE_ENV', NODE_ENVS, 'development');
+  const isTest = nodeEnv === 'test';
   return Object.freeze({
-    nodeEnv: oneOf(env, 'NODE_ENV', NODE_ENVS, 'development'),
+    nodeEnv,
     host: env.HOST || '127.0.0.1',
     port: port(env, 'PORT', 3000),
     databaseUrl,
     dataDir: path.resolve(projectRoot, env.GMA_DATA_DIR || '.data'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, env.NODE_ENV === 'test' ? 'silent' : 'info'),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
+    passwordScryptLogN: integer(
+      env,
+      'PASSWORD_SCRYPT_LOG_N',
+      isTest ? SCRYPT_LOG_N_TEST_DEFAULT : SCRYPT_LOG_N_DEFAULT,
+      isTest ? 1 : SCRYPT_LOG_N_FLOOR,
+      20,
+    ),
+    authTokenTtlHours: integer(env, 'AUTH_TOKEN_TTL_HOURS', 24, 1, 24 * 90),
+    trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
   });
 }

@@ -16,6 +16,7 @@ export class Campaign extends Model<InferAttributes<Campaign>, InferCreationAttr
   declare description: CreationOptional<string>;
   declare ownerId: ForeignKey<User['id']> | null;
   declare gameSystem: CreationOptional<string>;
+  declare playersCanCreateContent: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
 
@@ -26,6 +27,7 @@ export class Campaign extends Model<InferAttributes<Campaign>, InferCreationAttr
         name: { type: DataTypes.STRING(200), allowNull: false },
         description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         gameSystem: { type: DataTypes.STRING(100), allowNull: false, defaultValue: '' },
+        playersCanCreateContent: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         createdAt: DataTypes.DATE,
         updatedAt: DataTypes.DATE,
       },

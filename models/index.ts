@@ -1,4 +1,5 @@
 import type { Sequelize } from 'sequelize';
+import { AuthToken } from './auth-token';
 import { Campaign } from './campaign';
 import { CampaignMembership } from './campaign-membership';
 import { Character } from './character';
@@ -8,6 +9,7 @@ import { associateAuditUsers } from './mixins/audited';
 import { User } from './user';
 
 export { Campaign, CampaignMembership, Character, Item, Location, User };
+export { AuthToken };
 export { CAMPAIGN_ROLES, type CampaignRole } from './campaign-membership';
 
 /** Binds every model to `sequelize` and declares the associations. Call once per instance. */
@@ -35,4 +37,7 @@ export function initModels(sequelize: Sequelize): void {
   for (const model of [Character, Item, Location]) associateAuditUsers(model, User);
   Campaign.hasMany(Item, { as: 'items', foreignKey: 'campaignId' });
   Campaign.hasMany(Location, { as: 'locations', foreignKey: 'campaignId' });
+
+  AuthToken.initModel(sequelize);
+  AuthToken.belongsTo(User, { as: 'user', foreignKey: 'userId' });
 }

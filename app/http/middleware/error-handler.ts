@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { BaseError, ForeignKeyConstraintError, UniqueConstraintError } from 'sequelize';
 import type { Logger } from '../../logger';
-import { AppError, NotFoundError, type ErrorDetails } from '../../errors';
+import { AppError, NotFoundError, TooManyRequestsError, type ErrorDetails } from '../../errors';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetails };
@@ -79,6 +79,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const log = (req as { log?: Logger }).log ?? logger;
     if (status >= 500) {
       log.error({ err: error, dbError: error instanceof BaseError }, 'request failed');
+    }
+    if (error instanceof TooManyRequestsError) {
+      res.setHeader('Retry-After', String(error.retryAfterSeconds));
     }
     res.status(status).json(body);
   };

@@ -1,0 +1,165 @@
+import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { z } from 'zod';
+import type { Caller } from '../../services/account-service';
+import { ErrorResponse } from '../schemas/common';
+import { parseRequestPart } from './validation';
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+
+/** What one endpoint accepts and answers; the same object drives validation and the OpenAPI document. */
+export interface EndpointSpec<
+  P extends z.ZodType | undefined,
+  Q extends z.ZodType | undefined,
+  B extends z.ZodType | undefined,
+> {
+  method: HttpMethod;
+  /** Express syntax, e.g. `/api/campaigns/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  status: 200 | 201 | 204;
+  response?: z.ZodType;
+  /** Error statuses this endpoint can answer besides 400, 401, 413 and 500 (added as they apply). */
+  errors: number[];
+}
+
+type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+/** A handler's validated input: no req or res below this point. */
+export interface EndpointInput<P, Q, B> {
+  params: Parsed<P>;
+  query: Parsed<Q>;
+  body: Parsed<B>;
+  /** The caller's address, for rate limits. */
+  ip: string;
+}
+
+const NO_BODY = z.strictObject({});
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid input: malformed JSON, a wrong type, an unknown or server-set field',
+  401: 'Missing, invalid or expired bearer token',
+  403: 'The caller may see this campaign but not do this',
+  404: 'No such resource, or not visible to the caller',
+  409: 'Conflicts with existing data (duplicate name, last owner, ...)',
+  413: 'Request body larger than the limit',
+  429: 'Too many attempts; retry after the time given',
+  500: 'Unexpected server error (no internals are returned)',
+};
+
+/**
+ * A router whose endpoints validate their input with zod and register
+ * themselves in the OpenAPI registry, so the document lists exactly what is served.
+ */
+export class ApiRouter {
+  readonly router = Router();
+  readonly registry = new OpenAPIRegistry();
+
+  constructor(private readonly requireUser: RequestHandler) {
+    this.registry.registerComponent('securitySchemes', 'bearerAuth', {
+      type: 'http',
+      scheme: 'bearer',
+    });
+  }
+
+  /** An endpoint open to anyone. */
+  public<
+    P extends z.ZodType | undefined,
+    Q extends z.ZodType | undefined,
+    B extends z.ZodType | undefined,
+  >(
+    spec: EndpointSpec<P, Q, B>,
+    handler: (input: EndpointInput<P, Q, B>) => Promise<unknown>,
+  ): void {
+    this.add(spec, false, (input) => handler(input));
+  }
+
+  /** An endpoint that needs a bearer token; the handler gets the authenticated caller. */
+  authed<
+    P extends z.ZodType | undefined,
+    Q extends z.ZodType | undefined,
+    B extends z.ZodType | undefined,
+  >(
+    spec: EndpointSpec<P, Q, B>,
+    handler: (input: EndpointInput<P, Q, B>, caller: Caller) => Promise<unknown>,
+  ): void {
+    this.add(spec, true, handler);
+  }
+
+  private add<
+    P extends z.ZodType | undefined,
+    Q extends z.ZodType | undefined,
+    B extends z.ZodType | undefined,
+  >(
+    spec: EndpointSpec<P, Q, B>,
+    auth: boolean,
+    handler: (input: EndpointInput<P, Q, B>, caller: Caller) => Promise<unknown>,
+  ): void {
+    this.document(spec, auth);
+    const respond: RequestHandler = async (req: Request, res: Response) => {
+      // An endpoint without a body refuses any field in one, like the others do.
+      if (!spec.body) parseRequestPart(NO_BODY, 'body', req.body ?? {});
+      const input = {
+        params: spec.params ? parseRequestPart(spec.params, 'params', req.params) : undefined,
+        query: spec.query ? parseRequestPart(spec.query, 'query', req.query) : undefined,
+        // No JSON content type leaves req.body undefined: validate it as an empty object.
+        body: spec.body ? parseRequestPart(spec.body, 'body', req.body ?? {}) : undefined,
+        ip: req.ip ?? '',
+      } as EndpointInput<P, Q, B>;
+      const result = await handler(input, res.locals.caller as Caller);
+      if (spec.status === 204) res.status(204).end();
+      else res.status(spec.status).json(result);
+    };
+    const handlers = auth ? [this.requireUser, respond] : [respond];
+    this.router[spec.method](spec.path, ...handlers);
+  }
+
+  private document(
+    spec: EndpointSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>,
+    auth: boolean,
+  ): void {
+    // Any body may exceed the parser's limit.
+    const statuses = [
+      400,
+      ...(auth ? [401] : []),
+      ...(spec.body ? [413] : []),
+      ...spec.errors,
+      500,
+    ];
+    const responses: Record<string, object> = {
+      [spec.status]: spec.response
+        ? { description: 'Success', content: { 'application/json': { schema: spec.response } } }
+        : { description: 'Success, no content' },
+    };
+    for (const status of [...new Set(statuses)].sort()) {
+      responses[status] = {
+        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+        content: { 'application/json': { schema: ErrorResponse } },
+      };
+    }
+    this.registry.registerPath({
+      method: spec.method,
+      path: toOpenApiPath(spec.path),
+      summary: spec.summary,
+      tags: [spec.tag],
+      ...(auth ? { security: [{ bearerAuth: [] }] } : {}),
+      request: {
+        ...(spec.params ? { params: spec.params as never } : {}),
+        ...(spec.query ? { query: spec.query as never } : {}),
+        ...(spec.body
+          ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } }
+          : {}),
+      },
+      responses,
+    });
+  }
+}
+
+/** `/api/campaigns/:id` -> `/api/campaigns/{id}`. */
+export function toOpenApiPath(path: string): string {
+  return path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}

@@ -1,0 +1,45 @@
+import type { Router } from 'express';
+import type { Sequelize } from 'sequelize';
+import type { AppConfig } from '../../config';
+import { Item, Location } from '../../../models';
+import { AccountService } from '../../services/account-service';
+import { CampaignService } from '../../services/campaign-service';
+import { CharacterService } from '../../services/character-service';
+import { ItemLocationService } from '../../services/item-location-service';
+import {
+  DEFAULT_LOGIN_LIMITS,
+  LoginRateLimiter,
+  type LoginRateLimits,
+} from '../../services/login-rate-limiter';
+import { MembershipService } from '../../services/membership-service';
+import { requireUser } from '../middleware/authenticate';
+import { authRoutes } from '../routes/auth';
+import { campaignRoutes } from '../routes/campaigns';
+import { characterRoutes, itemLocationRoutes } from '../routes/content';
+import { ApiRouter } from './api-router';
+import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
+
+/** The API's router and its OpenAPI document, built from the same endpoint specs. */
+export function buildApi(deps: {
+  sequelize: Sequelize;
+  config: AppConfig;
+  loginLimits?: LoginRateLimits | undefined;
+}): { router: Router; document: ReturnType<typeof buildOpenApiDocument> } {
+  const { sequelize, config } = deps;
+  const accounts = new AccountService(
+    { scryptLogN: config.passwordScryptLogN, tokenTtlHours: config.authTokenTtlHours },
+    new LoginRateLimiter(deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+  );
+  const api = new ApiRouter(requireUser(accounts));
+  authRoutes(api, accounts);
+  campaignRoutes(api, new CampaignService(sequelize), new MembershipService(sequelize));
+  characterRoutes(api, new CharacterService(sequelize));
+  itemLocationRoutes(api, new ItemLocationService<Item>(sequelize, Item, 'Item'), 'items');
+  itemLocationRoutes(
+    api,
+    new ItemLocationService<Location>(sequelize, Location, 'Location'),
+    'locations',
+  );
+  registerServiceRoutes(api.registry);
+  return { router: api.router, document: buildOpenApiDocument(api.registry) };
+}

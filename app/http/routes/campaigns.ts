@@ -1,0 +1,151 @@
+import type { CampaignService } from '../../services/campaign-service';
+import type { MembershipService } from '../../services/membership-service';
+import type { ApiRouter } from '../api/api-router';
+import { presentCampaign, presentMember } from '../presenters';
+import {
+  AddMemberBody,
+  Campaign,
+  CampaignList,
+  CreateCampaignBody,
+  Member,
+  MemberList,
+  MemberParams,
+  UpdateCampaignBody,
+  UpdateMemberBody,
+} from '../schemas/campaigns';
+import { IdParams } from '../schemas/common';
+
+const tag = 'Campaigns';
+
+/** Campaigns and their members. */
+export function campaignRoutes(
+  api: ApiRouter,
+  campaigns: CampaignService,
+  members: MembershipService,
+): void {
+  api.authed(
+    {
+      method: 'get',
+      path: '/api/campaigns',
+      summary: 'Campaigns you are a member of',
+      tag,
+      status: 200,
+      response: CampaignList,
+      errors: [],
+    },
+    async (_input, caller) => ({
+      data: (await campaigns.list(caller.userId)).map(presentCampaign),
+    }),
+  );
+  api.authed(
+    {
+      method: 'post',
+      path: '/api/campaigns',
+      summary: 'Create a campaign; you become its OWNER',
+      tag,
+      body: CreateCampaignBody,
+      status: 201,
+      response: Campaign,
+      errors: [],
+    },
+    async ({ body }, caller) => presentCampaign(await campaigns.create(caller.userId, body)),
+  );
+  api.authed(
+    {
+      method: 'get',
+      path: '/api/campaigns/:id',
+      summary: 'One campaign',
+      tag,
+      params: IdParams,
+      status: 200,
+      response: Campaign,
+      errors: [404],
+    },
+    async ({ params }, caller) => presentCampaign(await campaigns.get(params.id, caller.userId)),
+  );
+  api.authed(
+    {
+      method: 'patch',
+      path: '/api/campaigns/:id',
+      summary: 'Change a campaign (OWNER or GM)',
+      tag,
+      params: IdParams,
+      body: UpdateCampaignBody,
+      status: 200,
+      response: Campaign,
+      errors: [403, 404],
+    },
+    async ({ params, body }, caller) =>
+      presentCampaign(await campaigns.update(params.id, caller.userId, body)),
+  );
+  api.authed(
+    {
+      method: 'delete',
+      path: '/api/campaigns/:id',
+      summary: 'Delete a campaign and its content (OWNER)',
+      tag,
+      params: IdParams,
+      status: 204,
+      errors: [403, 404],
+    },
+    async ({ params }, caller) => campaigns.remove(params.id, caller.userId),
+  );
+
+  api.authed(
+    {
+      method: 'get',
+      path: '/api/campaigns/:id/members',
+      summary: 'Members of a campaign',
+      tag,
+      params: IdParams,
+      status: 200,
+      response: MemberList,
+      errors: [404],
+    },
+    async ({ params }, caller) => ({
+      data: (await members.list(params.id, caller.userId)).map(presentMember),
+    }),
+  );
+  api.authed(
+    {
+      method: 'post',
+      path: '/api/campaigns/:id/members',
+      summary: 'Add a member (OWNER; GM for PLAYER and OBSERVER)',
+      tag,
+      params: IdParams,
+      body: AddMemberBody,
+      status: 201,
+      response: Member,
+      errors: [403, 404, 409],
+    },
+    async ({ params, body }, caller) =>
+      presentMember(await members.add(params.id, caller.userId, body.userId, body.role)),
+  );
+  api.authed(
+    {
+      method: 'patch',
+      path: '/api/campaigns/:id/members/:userId',
+      summary: "Change a member's role",
+      tag,
+      params: MemberParams,
+      body: UpdateMemberBody,
+      status: 200,
+      response: Member,
+      errors: [403, 404, 409],
+    },
+    async ({ params, body }, caller) =>
+      presentMember(await members.changeRole(params.id, caller.userId, params.userId, body.role)),
+  );
+  api.authed(
+    {
+      method: 'delete',
+      path: '/api/campaigns/:id/members/:userId',
+      summary: 'Remove a member (or leave)',
+      tag,
+      params: MemberParams,
+      status: 204,
+      errors: [403, 404, 409],
+    },
+    async ({ params }, caller) => members.remove(params.id, caller.userId, params.userId),
+  );
+}

@@ -1,0 +1,170 @@
+import type { Item, Location } from '../../../models';
+import type { CharacterService } from '../../services/character-service';
+import type { ItemLocationService } from '../../services/item-location-service';
+import type { ApiRouter } from '../api/api-router';
+import { presentCharacter, presentPage, presentThing } from '../presenters';
+import { IdParams } from '../schemas/common';
+import {
+  Character,
+  CharacterList,
+  CharacterListQuery,
+  ContentListQuery,
+  CreateCharacterBody,
+  ItemList,
+  ItemSchemas,
+  LocationList,
+  LocationSchemas,
+  UpdateCharacterBody,
+} from '../schemas/content';
+
+/** /api/characters: list, create, read, update, delete. */
+export function characterRoutes(api: ApiRouter, characters: CharacterService): void {
+  const tag = 'Characters';
+  const path = '/api/characters';
+  api.authed(
+    {
+      method: 'get',
+      path,
+      summary: 'Characters in your campaigns',
+      tag,
+      query: CharacterListQuery,
+      status: 200,
+      response: CharacterList,
+      errors: [404],
+    },
+    async ({ query }, caller) =>
+      presentPage(await characters.list(caller.userId, query), presentCharacter),
+  );
+  api.authed(
+    {
+      method: 'post',
+      path,
+      summary: 'Create a character',
+      tag,
+      body: CreateCharacterBody,
+      status: 201,
+      response: Character,
+      errors: [403, 404, 409],
+    },
+    async ({ body }, caller) => presentCharacter(await characters.create(caller.userId, body)),
+  );
+  api.authed(
+    {
+      method: 'get',
+      path: `${path}/:id`,
+      summary: 'One character',
+      tag,
+      params: IdParams,
+      status: 200,
+      response: Character,
+      errors: [404],
+    },
+    async ({ params }, caller) => presentCharacter(await characters.get(params.id, caller.userId)),
+  );
+  api.authed(
+    {
+      method: 'patch',
+      path: `${path}/:id`,
+      summary: 'Change a character',
+      tag,
+      params: IdParams,
+      body: UpdateCharacterBody,
+      status: 200,
+      response: Character,
+      errors: [403, 404, 409],
+    },
+    async ({ params, body }, caller) =>
+      presentCharacter(await characters.update(params.id, caller.userId, body)),
+  );
+  api.authed(
+    {
+      method: 'delete',
+      path: `${path}/:id`,
+      summary: 'Delete a character',
+      tag,
+      params: IdParams,
+      status: 204,
+      errors: [403, 404],
+    },
+    async ({ params }, caller) => characters.remove(params.id, caller.userId),
+  );
+}
+
+/** /api/items or /api/locations: list, create, read, update, delete. */
+export function itemLocationRoutes(
+  api: ApiRouter,
+  service: ItemLocationService<Item> | ItemLocationService<Location>,
+  kind: 'items' | 'locations',
+): void {
+  const tag = kind === 'items' ? 'Items' : 'Locations';
+  const schemas = kind === 'items' ? ItemSchemas : LocationSchemas;
+  const list = kind === 'items' ? ItemList : LocationList;
+  const path = `/api/${kind}`;
+  api.authed(
+    {
+      method: 'get',
+      path,
+      summary: `${tag} in your campaigns`,
+      tag,
+      query: ContentListQuery,
+      status: 200,
+      response: list,
+      errors: [404],
+    },
+    async ({ query }, caller) =>
+      presentPage(await service.list(caller.userId, query), presentThing),
+  );
+  api.authed(
+    {
+      method: 'post',
+      path,
+      summary: `Create one of the ${kind}`,
+      tag,
+      body: schemas.create,
+      status: 201,
+      response: schemas.resource,
+      errors: [403, 404],
+    },
+    async ({ body }, caller) => presentThing(await service.create(caller.userId, body)),
+  );
+  api.authed(
+    {
+      method: 'get',
+      path: `${path}/:id`,
+      summary: `One of the ${kind}`,
+      tag,
+      params: IdParams,
+      status: 200,
+      response: schemas.resource,
+      errors: [404],
+    },
+    async ({ params }, caller) => presentThing(await service.get(params.id, caller.userId)),
+  );
+  api.authed(
+    {
+      method: 'patch',
+      path: `${path}/:id`,
+      summary: `Change one of the ${kind}`,
+      tag,
+      params: IdParams,
+      body: schemas.update,
+      status: 200,
+      response: schemas.resource,
+      errors: [403, 404],
+    },
+    async ({ params, body }, caller) =>
+      presentThing(await service.update(params.id, caller.userId, body)),
+  );
+  api.authed(
+    {
+      method: 'delete',
+      path: `${path}/:id`,
+      summary: `Delete one of the ${kind}`,
+      tag,
+      params: IdParams,
+      status: 204,
+      errors: [403, 404],
+    },
+    async ({ params }, caller) => service.remove(params.id, caller.userId),
+  );
+}

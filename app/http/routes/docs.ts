@@ -1,0 +1,12 @@
+import { Router } from 'express';
+import swaggerUi from 'swagger-ui-express';
+
+/** GET /api/openapi.json and the interactive page at /docs (assets from the npm package). */
+export function docsRouter(document: object): Router {
+  const router = Router();
+  router.get('/api/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
+  return router;
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+export const Username = z
+  .string()
+  .min(3)
+  .max(150)
+  .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"');
+
+export const RegisterBody = z
+  .strictObject({
+    username: Username,
+    email: z.email().max(254),
+    password: z.string().min(8).max(256),
+    displayName: z.string().trim().max(150).optional(),
+  })
+  .meta({ id: 'RegisterRequest' });
+
+export const LoginBody = z
+  .strictObject({
+    username: z.string().min(1).max(150),
+    password: z.string().min(1).max(256),
+  })
+  .meta({ id: 'LoginRequest' });
+
+export const Account = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    email: z.string(),
+    displayName: z.string(),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Account' });
+
+export const LoginResponse = z
+  .object({ token: z.string(), expiresAt: z.iso.datetime(), user: Account })
+  .meta({ id: 'LoginResponse' });

@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import { CAMPAIGN_ROLES } from '../../../models';
+import { Id, text } from './common';
+
+export const Role = z.enum(CAMPAIGN_ROLES).meta({ id: 'CampaignRole' });
+
+const campaignFields = {
+  name: text(200),
+  description: z.string().max(10_000),
+  gameSystem: z.string().trim().max(100),
+  playersCanCreateContent: z
+    .boolean()
+    .meta({ description: 'Players may create items and locations (default false)' }),
+};
+
+export const CreateCampaignBody = z
+  .strictObject({
+    name: campaignFields.name,
+    description: campaignFields.description.optional(),
+    gameSystem: campaignFields.gameSystem.optional(),
+    playersCanCreateContent: campaignFields.playersCanCreateContent.optional(),
+  })
+  .meta({ id: 'CreateCampaignRequest' });
+
+export const UpdateCampaignBody = z
+  .strictObject({
+    name: campaignFields.name.optional(),
+    description: campaignFields.description.optional(),
+    gameSystem: campaignFields.gameSystem.optional(),
+    playersCanCreateContent: campaignFields.playersCanCreateContent.optional(),
+  })
+  .refine((value) => Object.keys(value).length > 0, 'send at least one field to change')
+  .meta({ id: 'UpdateCampaignRequest' });
+
+export const Campaign = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    gameSystem: z.string(),
+    ownerId: z.number().int().nullable(),
+    playersCanCreateContent: z.boolean(),
+    role: Role.meta({ description: "The caller's role in this campaign" }),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Campaign' });
+
+export const CampaignList = z.object({ data: z.array(Campaign) }).meta({ id: 'CampaignList' });
+
+export const MemberParams = z.strictObject({ id: Id, userId: Id });
+
+export const AddMemberBody = z
+  .strictObject({ userId: z.number().int().positive(), role: Role })
+  .meta({ id: 'AddMemberRequest' });
+
+export const UpdateMemberBody = z.strictObject({ role: Role }).meta({ id: 'UpdateMemberRequest' });
+
+export const Member = z
+  .object({
+    userId: z.number().int(),
+    username: z.string(),
+    displayName: z.string(),
+    role: Role,
+    joinedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Member' });
+
+export const MemberList = z.object({ data: z.array(Member) }).meta({ id: 'MemberList' });

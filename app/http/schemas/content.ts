@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { Id, Page, PageQuery, Timestamp, UserSummary, text } from './common';
+
+export const SORTS = ['-updatedAt', 'updatedAt', '-createdAt', 'createdAt'] as const;
+export type Sort = (typeof SORTS)[number];
+
+const nonEmpty = (value: object) => Object.keys(value).length > 0;
+const NON_EMPTY = 'send at least one field to change';
+
+/** Filters, sort and page shared by the character, item and location lists. */
+const listQuery = {
+  campaignId: Id.optional().meta({ description: 'Only this campaign (default: all of yours)' }),
+  createdBy: Id.optional().meta({ description: 'Only rows created by this user id' }),
+  modifiedBy: Id.optional().meta({ description: 'Only rows last modified by this user id' }),
+  createdAfter: Timestamp.optional(),
+  createdBefore: Timestamp.optional(),
+  updatedAfter: Timestamp.optional(),
+  updatedBefore: Timestamp.optional(),
+  q: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: 'Name contains (case-insensitive)' }),
+  sort: z.enum(SORTS).default('-updatedAt'),
+  ...PageQuery,
+};
+
+const auditFields = {
+  createdBy: UserSummary.nullable(),
+  modifiedBy: UserSummary.nullable(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+};
+
+const name = text(100);
+const description = z.string().max(10_000);
+const gameSystem = z.string().trim().max(100);
+
+export const CharacterListQuery = z.strictObject({
+  ...listQuery,
+  playerOwnerId: Id.optional().meta({ description: "Only this player's characters" }),
+});
+
+export const CreateCharacterBody = z
+  .strictObject({
+    campaignId: z.number().int().positive(),
+    name,
+    description: description.optional(),
+    gameSystem: gameSystem.optional(),
+    playerOwnerId: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .meta({ description: 'A member of the campaign; default: the caller' }),
+  })
+  .meta({ id: 'CreateCharacterRequest' });
+
+export const UpdateCharacterBody = z
+  .strictObject({
+    name: name.optional(),
+    description: description.optional(),
+    gameSystem: gameSystem.optional(),
+    playerOwnerId: z.number().int().positive().optional(),
+  })
+  .refine(nonEmpty, NON_EMPTY)
+  .meta({ id: 'UpdateCharacterRequest' });
+
+export const Character = z
+  .object({
+    id: z.number().int(),
+    campaignId: z.number().int(),
+    name: z.string(),
+    description: z.string(),
+    gameSystem: z.string(),
+    playerOwnerId: z.number().int(),
+    playerOwner: UserSummary.nullable(),
+    ...auditFields,
+  })
+  .meta({ id: 'Character' });
+
+export const CharacterList = z
+  .object({ data: z.array(Character), page: Page })
+  .meta({ id: 'CharacterList' });
+
+export const ContentListQuery = z.strictObject(listQuery);
+
+/** Items and locations share one shape. */
+function campaignThing(kind: 'Item' | 'Location') {
+  return {
+    create: z
+      .strictObject({
+        campaignId: z.number().int().positive(),
+        name,
+        description: description.optional(),
+      })
+      .meta({ id: `Create${kind}Request` }),
+    update: z
+      .strictObject({ name: name.optional(), description: description.optional() })
+      .refine(nonEmpty, NON_EMPTY)
+      .meta({ id: `Update${kind}Request` }),
+    resource: z
+      .object({
+        id: z.number().int(),
+        campaignId: z.number().int(),
+        name: z.string(),
+        description: z.string(),
+        ...auditFields,
+      })
+      .meta({ id: kind }),
+  };
+}
+
+export const ItemSchemas = campaignThing('Item');
+export const LocationSchemas = campaignThing('Location');
+export const ItemList = z
+  .object({ data: z.array(ItemSchemas.resource), page: Page })
+  .meta({ id: 'ItemList' });
+export const LocationList = z
+  .object({ data: z.array(LocationSchemas.resource), page: Page })
+  .meta({ id: 'LocationList' });

@@ -1,0 +1,95 @@
+import { Op } from 'sequelize';
+import { hashPassword, verifyPassword } from '../auth/password';
+import { generateToken, hashToken } from '../auth/tokens';
+import { UnauthorizedError } from '../errors';
+import { AuthToken, User } from '../../models';
+import type { LoginRateLimiter } from './login-rate-limiter';
+
+export interface AccountSettings {
+  scryptLogN: number;
+  tokenTtlHours: number;
+}
+
+/** The authenticated caller of a request. */
+export interface Caller {
+  userId: number;
+  tokenId: number;
+}
+
+export interface LoginResult {
+  token: string;
+  expiresAt: Date;
+  user: User;
+}
+
+/** Registration, login with bearer tokens, logout and token checks. */
+export class AccountService {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly settings: AccountSettings,
+    private readonly limiter: LoginRateLimiter,
+  ) {}
+
+  /** Creates a user; a taken username becomes a 409 through the unique constraint. */
+  async register(input: {
+    username: string;
+    email: string;
+    password: string;
+    displayName?: string | undefined;
+  }): Promise<User> {
+    const passwordHash = await hashPassword(input.password, this.settings.scryptLogN);
+    return User.create({
+      username: input.username,
+      email: input.email,
+      passwordHash,
+      displayName: input.displayName || input.username,
+    });
+  }
+
+  /** Checks the password and issues a new token; the same 401 for an unknown user or a wrong password. */
+  async login(username: string, password: string, address: string): Promise<LoginResult> {
+    this.limiter.check(username, address);
+    const user = await User.findOne({ where: { username, isActive: true } });
+    // An unknown user costs one scrypt too, so timing does not reveal which usernames exist.
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.fakeHash()));
+    if (!user || !ok) {
+      this.limiter.recordFailure(username, address);
+      throw new UnauthorizedError('Wrong username or password');
+    }
+    this.limiter.recordSuccess(username, address);
+
+    const token = generateToken();
+    const expiresAt = new Date(Date.now() + this.settings.tokenTtlHours * 3_600_000);
+    await AuthToken.destroy({ where: { userId: user.id, expiresAt: { [Op.lte]: new Date() } } });
+    await AuthToken.create({ userId: user.id, tokenHash: hashToken(token), expiresAt });
+    return { token, expiresAt, user };
+  }
+
+  /** Resolves a bearer token to its caller, or throws 401. */
+  async authenticate(token: string): Promise<Caller> {
+    const row = await AuthToken.findOne({
+      where: { tokenHash: hashToken(token), expiresAt: { [Op.gt]: new Date() } },
+      include: [{ model: User, as: 'user', attributes: ['id'], where: { isActive: true } }],
+    });
+    if (!row) throw new UnauthorizedError('The bearer token is invalid or expired; log in again');
+    return { userId: row.userId, tokenId: row.id };
+  }
+
+  /** Revokes the caller's token. */
+  async logout(caller: Caller): Promise<void> {
+    await AuthToken.destroy({ where: { id: caller.tokenId } });
+  }
+
+  /** The caller's account. */
+  async me(caller: Caller): Promise<User> {
+    const user = await User.findByPk(caller.userId);
+    if (!user) throw new UnauthorizedError('The account no longer exists');
+    return user;
+  }
+
+  private fakeHash(): Promise<string> {
+    this.dummyHash ??= hashPassword('not a real password', this.settings.scryptLogN);
+    return this.dummyHash;
+  }
+}

@@ -1,0 +1,74 @@
+import type { Sequelize } from 'sequelize';
+import { ForbiddenError } from '../errors';
+import { Campaign, CampaignMembership } from '../../models';
+import { accessCampaign, type CampaignAccess } from './campaign-access';
+import { canDeleteCampaign, isEditor } from './permissions';
+
+export interface CampaignInput {
+  name?: string | undefined;
+  description?: string | undefined;
+  gameSystem?: string | undefined;
+  playersCanCreateContent?: boolean | undefined;
+}
+
+/** Campaigns: the creator becomes their OWNER; members see them, editors change them. */
+export class CampaignService {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /** Creates the campaign and the creator's OWNER membership in one transaction. */
+  async create(userId: number, input: CampaignInput & { name: string }): Promise<CampaignAccess> {
+    return this.sequelize.transaction(async (transaction) => {
+      const campaign = await Campaign.create(
+        { ...defined(input), name: input.name, ownerId: userId },
+        { transaction },
+      );
+      await CampaignMembership.create(
+        { campaignId: campaign.id, userId, role: 'OWNER' },
+        { transaction },
+      );
+      return { campaign, role: 'OWNER' as const };
+    });
+  }
+
+  /** Every campaign the user is a member of, oldest first. */
+  async list(userId: number): Promise<CampaignAccess[]> {
+    const memberships = await CampaignMembership.findAll({
+      where: { userId },
+      include: [{ model: Campaign, as: 'campaign', required: true }],
+      order: [['campaignId', 'ASC']],
+    });
+    return memberships.map((m) => ({
+      campaign: (m as CampaignMembership & { campaign: Campaign }).campaign,
+      role: m.role,
+    }));
+  }
+
+  /** One campaign, if the user is a member. */
+  get(campaignId: number, userId: number): Promise<CampaignAccess> {
+    return accessCampaign(campaignId, userId);
+  }
+
+  /** Changes name, description, game system or the player setting: OWNER or GM. */
+  async update(campaignId: number, userId: number, input: CampaignInput): Promise<CampaignAccess> {
+    const access = await accessCampaign(campaignId, userId);
+    if (!isEditor(access.role)) {
+      throw new ForbiddenError('Only the OWNER or a GM can change the campaign');
+    }
+    await access.campaign.update(defined(input));
+    return access;
+  }
+
+  /** Deletes the campaign and, through the foreign keys, everything in it: OWNER only. */
+  async remove(campaignId: number, userId: number): Promise<void> {
+    const access = await accessCampaign(campaignId, userId);
+    if (!canDeleteCampaign(access.role)) {
+      throw new ForbiddenError('Only an OWNER can delete the campaign');
+    }
+    await access.campaign.destroy();
+  }
+}
+
+/** Drops undefined values, so an absent field leaves the column alone. */
+export function defined<T extends object>(input: T): Partial<T> {
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

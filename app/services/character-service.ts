@@ -1,0 +1,134 @@
+import type { Includeable, Sequelize } from 'sequelize';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
+import { CampaignMembership, Character, User } from '../../models';
+import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-access';
+import { auditUserIncludes, USER_SUMMARY_ATTRIBUTES } from './audit-users';
+import { defined } from './campaign-service';
+import { listOrder, listWhere, toPage, type ListOptions, type ListPage } from './content-list';
+import { canCreateCharacter, canEditCharacter, isEditor } from './permissions';
+
+export interface CharacterInput {
+  name?: string | undefined;
+  description?: string | undefined;
+  gameSystem?: string | undefined;
+  playerOwnerId?: number | undefined;
+}
+
+/** Player owner and audit users, joined in the same query as the characters. */
+function includes(): Includeable[] {
+  return [
+    { model: User, as: 'playerOwner', attributes: USER_SUMMARY_ATTRIBUTES },
+    ...auditUserIncludes(),
+  ];
+}
+
+/** Characters: members read; OWNER and GM write all; a PLAYER writes their own. */
+export class CharacterService {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /** A page of the characters the user can see, filtered and sorted. */
+  async list(
+    userId: number,
+    options: ListOptions & { playerOwnerId?: number | undefined },
+  ): Promise<ListPage<Character>> {
+    if (options.campaignId !== undefined) await accessCampaign(options.campaignId, userId);
+    const extra =
+      options.playerOwnerId !== undefined ? { playerOwnerId: options.playerOwnerId } : {};
+    const rows = await Character.findAll({
+      where: listWhere(this.sequelize, userId, options, extra),
+      include: includes(),
+      order: listOrder(options.sort),
+      limit: options.limit + 1,
+      offset: options.offset,
+    });
+    return toPage(rows, options);
+  }
+
+  /** One character, if the user is a member of its campaign. */
+  async get(id: number, userId: number): Promise<Character> {
+    return (await this.find(id, userId)).character;
+  }
+
+  /** Creates a character; its player owner defaults to the caller and must be a member. */
+  async create(
+    userId: number,
+    input: CharacterInput & { campaignId: number; name: string },
+  ): Promise<Character> {
+    const { role } = await accessCampaign(input.campaignId, userId);
+    const playerOwnerId = input.playerOwnerId ?? userId;
+    if (!canCreateCharacter(role, userId, playerOwnerId)) {
+      throw new ForbiddenError(
+        role === 'PLAYER'
+          ? 'A PLAYER can only create characters they own'
+          : `Your role (${role}) cannot create characters`,
+      );
+    }
+    if (playerOwnerId !== userId) await this.requireMember(input.campaignId, playerOwnerId);
+    const character = await Character.create({
+      ...defined(input),
+      name: input.name,
+      campaignId: input.campaignId,
+      playerOwnerId,
+    });
+    return this.reload(character.id);
+  }
+
+  /** Changes a character; only OWNER and GM may hand it to another player. */
+  async update(id: number, userId: number, input: CharacterInput): Promise<Character> {
+    const { character, access } = await this.find(id, userId);
+    this.requireEditable(access, userId, character);
+    if (input.playerOwnerId !== undefined && input.playerOwnerId !== character.playerOwnerId) {
+      if (!isEditor(access.role)) {
+        throw new ForbiddenError('Only the OWNER or a GM can give a character to another player');
+      }
+      await this.requireMember(character.campaignId, input.playerOwnerId);
+    }
+    await character.update(defined(input));
+    return this.reload(id);
+  }
+
+  /** Deletes a character. */
+  async remove(id: number, userId: number): Promise<void> {
+    const { character, access } = await this.find(id, userId);
+    this.requireEditable(access, userId, character);
+    await character.destroy();
+  }
+
+  private async find(
+    id: number,
+    userId: number,
+  ): Promise<{ character: Character; access: CampaignAccess }> {
+    const character = await Character.findByPk(id, { include: includes() });
+    const access =
+      character && (await accessCampaign(character.campaignId, userId).catch(notFoundAsNull));
+    if (!character || !access) throw new NotFoundError(`Character ${id} not found`);
+    return { character, access };
+  }
+
+  /** The character as responses show it, with its users (after a write). */
+  private async reload(id: number): Promise<Character> {
+    const character = await Character.findByPk(id, { include: includes() });
+    // Deleted by someone else in between.
+    if (!character) throw new NotFoundError(`Character ${id} not found`);
+    return character;
+  }
+
+  private requireEditable(access: CampaignAccess, userId: number, character: Character): void {
+    if (!canEditCharacter(access.role, userId, character.playerOwnerId)) {
+      throw new ForbiddenError(
+        access.role === 'PLAYER'
+          ? 'A PLAYER can only change the characters they own'
+          : `Your role (${access.role}) cannot change characters`,
+      );
+    }
+  }
+
+  private async requireMember(campaignId: number, userId: number): Promise<void> {
+    const member = await CampaignMembership.findOne({ where: { campaignId, userId } });
+    if (!member) {
+      throw new ValidationError(`playerOwnerId: user ${userId} is not a member of this campaign`, [
+        { field: 'body.playerOwnerId', message: 'must be a member of the campaign' },
+      ]);
+    }
+  }
+}

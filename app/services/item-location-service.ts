@@ -1,0 +1,109 @@
+import type { Sequelize } from 'sequelize';
+import { ForbiddenError, NotFoundError } from '../errors';
+import type { Item, Location } from '../../models';
+import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-access';
+import { auditUserIncludes } from './audit-users';
+import { defined } from './campaign-service';
+import { listOrder, listWhere, toPage, type ListOptions, type ListPage } from './content-list';
+import { canCreateItemOrLocation, canEditItemOrLocation } from './permissions';
+
+export interface ThingInput {
+  name?: string | undefined;
+  description?: string | undefined;
+}
+
+type Thing = Item | Location;
+type ThingModel = typeof Item | typeof Location;
+
+/**
+ * Items and locations, which follow the same rules: members read; OWNER and
+ * GM write; a PLAYER creates only when the campaign allows it.
+ */
+export class ItemLocationService<T extends Thing> {
+  constructor(
+    private readonly sequelize: Sequelize,
+    private readonly model: ThingModel,
+    /** "Item" or "Location", for messages. */
+    private readonly label: string,
+  ) {}
+
+  // One static type for both models' query methods, which are identical.
+  private get rows(): typeof Item {
+    return this.model as typeof Item;
+  }
+
+  /** A page of the rows the user can see, filtered and sorted. */
+  async list(userId: number, options: ListOptions): Promise<ListPage<T>> {
+    if (options.campaignId !== undefined) await accessCampaign(options.campaignId, userId);
+    const rows = await this.rows.findAll({
+      where: listWhere(this.sequelize, userId, options),
+      include: auditUserIncludes(),
+      order: listOrder(options.sort),
+      limit: options.limit + 1,
+      offset: options.offset,
+    });
+    return toPage(rows as unknown as T[], options);
+  }
+
+  /** One row, if the user is a member of its campaign. */
+  async get(id: number, userId: number): Promise<T> {
+    return (await this.find(id, userId)).row;
+  }
+
+  /** Creates a row in a campaign. */
+  async create(
+    userId: number,
+    input: ThingInput & { campaignId: number; name: string },
+  ): Promise<T> {
+    const { role, campaign } = await accessCampaign(input.campaignId, userId);
+    if (!canCreateItemOrLocation(role, campaign.playersCanCreateContent)) {
+      throw new ForbiddenError(
+        role === 'PLAYER'
+          ? `Players cannot create a ${this.label.toLowerCase()} in this campaign (playersCanCreateContent is off)`
+          : `Your role (${role}) cannot create a ${this.label.toLowerCase()}`,
+      );
+    }
+    const row = await this.rows.create({
+      ...defined(input),
+      name: input.name,
+      campaignId: input.campaignId,
+    });
+    return this.reload(row.id);
+  }
+
+  /** Changes name or description. */
+  async update(id: number, userId: number, input: ThingInput): Promise<T> {
+    const { row, access } = await this.find(id, userId);
+    this.requireEditor(access);
+    await row.update(defined(input));
+    return this.reload(id);
+  }
+
+  /** Deletes a row. */
+  async remove(id: number, userId: number): Promise<void> {
+    const { row, access } = await this.find(id, userId);
+    this.requireEditor(access);
+    await row.destroy();
+  }
+
+  private async find(id: number, userId: number): Promise<{ row: T; access: CampaignAccess }> {
+    const row = await this.rows.findByPk(id, { include: auditUserIncludes() });
+    const access = row && (await accessCampaign(row.campaignId, userId).catch(notFoundAsNull));
+    if (!row || !access) throw new NotFoundError(`${this.label} ${id} not found`);
+    return { row: row as unknown as T, access };
+  }
+
+  /** The row as responses show it, with its audit users (after a write). */
+  private async reload(id: number): Promise<T> {
+    const row = await this.rows.findByPk(id, { include: auditUserIncludes() });
+    // Deleted by someone else in between.
+    if (!row) throw new NotFoundError(`${this.label} ${id} not found`);
+    return row as unknown as T;
+  }
+
+  private requireEditor({ role }: CampaignAccess): void {
+    if (!canEditItemOrLocation(role)) {
+      throw new ForbiddenError(`Your role (${role}) cannot change a ${this.label.toLowerCase()}`);
+    }
+  }
+}

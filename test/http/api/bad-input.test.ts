@@ -1,0 +1,482 @@
+import { expect } from 'chai';
+import type { Express } from 'express';
+import sinon from 'sinon';
+import request from 'supertest';
+import { CampaignMembership } from '../../../models';
+import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
+import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+
+// Bad input of every kind gets a 4xx with the one error shape, a status the
+// OpenAPI document lists for that operation, and no change to the database.
+
+interface BadCase {
+  name: string;
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** OpenAPI path of the operation. */
+  route: string;
+  url: (f: CampaignFixture) => string;
+  body?: unknown;
+  raw?: { type: string; data: string };
+  status: number;
+  code: string;
+  /** A field that must be named in error.details. */
+  field?: string;
+}
+
+const long = (n: number) => 'x'.repeat(n);
+
+const cases: BadCase[] = [
+  {
+    name: 'malformed JSON',
+    method: 'post',
+    route: '/api/campaigns',
+    url: () => '/api/campaigns',
+    raw: { type: 'application/json', data: '{"name": "broken",' },
+    status: 400,
+    code: 'invalid_json',
+  },
+  {
+    name: 'a JSON array instead of an object',
+    method: 'post',
+    route: '/api/campaigns',
+    url: () => '/api/campaigns',
+    body: [{ name: 'x' }],
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'a body that is not JSON',
+    method: 'post',
+    route: '/api/campaigns',
+    url: () => '/api/campaigns',
+    raw: { type: 'text/plain', data: 'name=x' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.name',
+  },
+  {
+    name: 'a number where a string belongs',
+    method: 'post',
+    route: '/api/campaigns',
+    url: () => '/api/campaigns',
+    body: { name: 42 },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.name',
+  },
+  {
+    name: 'a string where a boolean belongs',
+    method: 'patch',
+    route: '/api/campaigns/{id}',
+    url: (f) => `/api/campaigns/${f.campaignId}`,
+    body: { playersCanCreateContent: 'yes' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.playersCanCreateContent',
+  },
+  {
+    name: 'a string campaignId',
+    method: 'post',
+    route: '/api/characters',
+    url: () => '/api/characters',
+    body: { campaignId: '1', name: 'A' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.campaignId',
+  },
+  {
+    name: 'an unknown role',
+    method: 'post',
+    route: '/api/campaigns/{id}/members',
+    url: (f) => `/api/campaigns/${f.campaignId}/members`,
+    body: { userId: 1, role: 'KING' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.role',
+  },
+  {
+    name: 'a blank name',
+    method: 'post',
+    route: '/api/items',
+    url: () => '/api/items',
+    body: { campaignId: 1, name: '   ' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.name',
+  },
+  {
+    name: 'a 101-character character name',
+    method: 'post',
+    route: '/api/characters',
+    url: () => '/api/characters',
+    body: { campaignId: 1, name: long(101) },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.name',
+  },
+  {
+    name: 'a 201-character campaign name',
+    method: 'patch',
+    route: '/api/campaigns/{id}',
+    url: (f) => `/api/campaigns/${f.campaignId}`,
+    body: { name: long(201) },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.name',
+  },
+  {
+    name: 'a 10001-character description',
+    method: 'post',
+    route: '/api/locations',
+    url: () => '/api/locations',
+    body: { campaignId: 1, name: 'Keep', description: long(10_001) },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.description',
+  },
+  {
+    name: 'a 151-character username',
+    method: 'post',
+    route: '/api/auth/register',
+    url: () => '/api/auth/register',
+    body: { username: long(151), email: 'a@example.test', password: 'long enough pw' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.username',
+  },
+  {
+    name: 'an unknown body field',
+    method: 'patch',
+    route: '/api/items/{id}',
+    url: () => '/api/items/1',
+    body: { name: 'A', colour: 'red' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.colour',
+  },
+  {
+    name: 'an empty campaign update',
+    method: 'patch',
+    route: '/api/campaigns/{id}',
+    url: (f) => `/api/campaigns/${f.campaignId}`,
+    body: {},
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'an empty update',
+    method: 'patch',
+    route: '/api/characters/{id}',
+    url: () => '/api/characters/1',
+    body: {},
+    status: 400,
+    code: 'validation_failed',
+  },
+  {
+    name: 'a body over 100 kB',
+    method: 'post',
+    route: '/api/campaigns',
+    url: () => '/api/campaigns',
+    body: { name: 'Big', description: long(120_000) },
+    status: 413,
+    code: 'payload_too_large',
+  },
+  {
+    name: 'a negative limit',
+    method: 'get',
+    route: '/api/characters',
+    url: () => '/api/characters?limit=-1',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.limit',
+  },
+  {
+    name: 'a zero limit',
+    method: 'get',
+    route: '/api/items',
+    url: () => '/api/items?limit=0',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.limit',
+  },
+  {
+    name: 'a limit over 100',
+    method: 'get',
+    route: '/api/locations',
+    url: () => '/api/locations?limit=101',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.limit',
+  },
+  {
+    name: 'a huge limit',
+    method: 'get',
+    route: '/api/items',
+    url: () => '/api/items?limit=99999999999999999999',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.limit',
+  },
+  {
+    name: 'a negative offset',
+    method: 'get',
+    route: '/api/characters',
+    url: () => '/api/characters?offset=-5',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.offset',
+  },
+  {
+    name: 'a huge offset',
+    method: 'get',
+    route: '/api/characters',
+    url: () => '/api/characters?offset=1e12',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.offset',
+  },
+  {
+    name: 'a fractional limit',
+    method: 'get',
+    route: '/api/characters',
+    url: () => '/api/characters?limit=2.5',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.limit',
+  },
+  {
+    name: 'an unknown sort',
+    method: 'get',
+    route: '/api/items',
+    url: () => '/api/items?sort=name',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.sort',
+  },
+  {
+    name: 'a malformed date filter',
+    method: 'get',
+    route: '/api/items',
+    url: () => '/api/items?createdAfter=yesterday',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.createdAfter',
+  },
+  {
+    name: 'an unknown query parameter',
+    method: 'get',
+    route: '/api/items',
+    url: () => '/api/items?colour=red',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.colour',
+  },
+  {
+    name: 'a repeated query parameter',
+    method: 'get',
+    route: '/api/items',
+    url: () => '/api/items?limit=1&limit=2',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.limit',
+  },
+  {
+    name: 'a non-numeric id',
+    method: 'get',
+    route: '/api/characters/{id}',
+    url: () => '/api/characters/abc',
+    status: 400,
+    code: 'validation_failed',
+    field: 'params.id',
+  },
+  {
+    name: 'an id beyond 32 bits',
+    method: 'get',
+    route: '/api/campaigns/{id}',
+    url: () => '/api/campaigns/2147483648',
+    status: 400,
+    code: 'validation_failed',
+    field: 'params.id',
+  },
+  {
+    name: 'an unknown campaign id',
+    method: 'get',
+    route: '/api/campaigns/{id}',
+    url: () => '/api/campaigns/999999',
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'an unknown character id',
+    method: 'get',
+    route: '/api/characters/{id}',
+    url: () => '/api/characters/999999',
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'an unknown item id on update',
+    method: 'patch',
+    route: '/api/items/{id}',
+    url: () => '/api/items/999999',
+    body: { name: 'A' },
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'an unknown location id on delete',
+    method: 'delete',
+    route: '/api/locations/{id}',
+    url: () => '/api/locations/999999',
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'an unknown member',
+    method: 'patch',
+    route: '/api/campaigns/{id}/members/{userId}',
+    url: (f) => `/api/campaigns/${f.campaignId}/members/999999`,
+    body: { role: 'GM' },
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'adding an unknown user',
+    method: 'post',
+    route: '/api/campaigns/{id}/members',
+    url: (f) => `/api/campaigns/${f.campaignId}/members`,
+    body: { userId: 999999, role: 'PLAYER' },
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'a list of an unknown campaign',
+    method: 'get',
+    route: '/api/characters',
+    url: () => '/api/characters?campaignId=999999',
+    status: 404,
+    code: 'not_found',
+  },
+  {
+    name: 'a zero campaignId',
+    method: 'post',
+    route: '/api/characters',
+    url: () => '/api/characters',
+    body: { campaignId: 0, name: 'A' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.campaignId',
+  },
+];
+
+describe('Bad input', () => {
+  let db: TestDatabase;
+  let f: CampaignFixture;
+  let doc: { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+
+  before(async () => {
+    db = await createTestDatabase('latest');
+    f = await campaignFixture(db);
+    doc = (await request(f.app).get('/api/openapi.json').expect(200)).body;
+  });
+  after(async () => {
+    await db?.drop();
+  });
+  afterEach(() => sinon.restore());
+
+  async function fingerprint(): Promise<string> {
+    const tables = [
+      'users',
+      'campaigns',
+      'campaign_memberships',
+      'characters',
+      'items',
+      'locations',
+    ];
+    const parts = await Promise.all(
+      tables.map(async (t) =>
+        JSON.stringify((await db.sequelize.query(`SELECT * FROM ${t} ORDER BY id`))[0]),
+      ),
+    );
+    return parts.join('\n');
+  }
+
+  function send(app: Express, c: BadCase) {
+    const req = request(app)[c.method](c.url(f)).set('Authorization', f.owner.auth);
+    if (c.raw) return req.set('Content-Type', c.raw.type).send(c.raw.data);
+    return c.body === undefined ? req : req.send(c.body as object);
+  }
+
+  for (const c of cases) {
+    it(`when a request has ${c.name}, answers ${c.status} ${c.code} and changes nothing`, async () => {
+      const before = await fingerprint();
+      const res = await send(f.app, c);
+      expect(res.status, JSON.stringify(res.body)).to.equal(c.status);
+      expect(res.headers['content-type']).to.match(/^application\/json/);
+      expect(res.body.error.code).to.equal(c.code);
+      expect(res.body.error.message).to.be.a('string').and.not.empty;
+      if (c.field) {
+        expect((res.body.error.details as Array<{ field: string }>).map((d) => d.field)).to.include(
+          c.field,
+        );
+      }
+      expect(
+        doc.paths[c.route]?.[c.method]?.responses,
+        `${c.method} ${c.route} in the document`,
+      ).to.have.property(String(c.status));
+      expect(await fingerprint()).to.equal(before);
+    });
+  }
+
+  it('when a character name is taken in the campaign, answers 409 and keeps the first', async () => {
+    const body = { campaignId: f.campaignId, name: 'Twin' };
+    await request(f.app)
+      .post('/api/characters')
+      .set('Authorization', f.owner.auth)
+      .send(body)
+      .expect(201);
+    const res = await request(f.app)
+      .post('/api/characters')
+      .set('Authorization', f.gm.auth)
+      .send(body)
+      .expect(409);
+    expect(res.body.error.code).to.equal('conflict');
+    const [rows] = await db.sequelize.query(
+      "SELECT count(*)::int AS n FROM characters WHERE name = 'Twin'",
+    );
+    expect(rows).to.deep.equal([{ n: 1 }]);
+  });
+
+  it('when a username is taken, answers 409 and creates no second user', async () => {
+    const res = await request(f.app)
+      .post('/api/auth/register')
+      .send({
+        username: f.player.username,
+        email: 'other@example.test',
+        password: 'long enough pw',
+      })
+      .expect(409);
+    expect(res.body.error.code).to.equal('conflict');
+    const [rows] = await db.sequelize.query(
+      'SELECT count(*)::int AS n FROM users WHERE username = $1',
+      {
+        bind: [f.player.username],
+      },
+    );
+    expect(rows).to.deep.equal([{ n: 1 }]);
+  });
+
+  it('when something unexpected fails, answers 500 without internals', async () => {
+    sinon
+      .stub(CampaignMembership, 'findAll')
+      .rejects(new Error('password=hunter2 at db.internal:5432'));
+    const res = await request(f.app)
+      .get('/api/campaigns')
+      .set('Authorization', f.owner.auth)
+      .expect(500);
+    expect(res.body).to.deep.equal({
+      error: { code: 'internal_error', message: 'Something went wrong on our side' },
+    });
+    expect(JSON.stringify(res.body)).to.not.include('hunter2');
+  });
+});

@@ -1,0 +1,148 @@
+import { expect } from 'chai';
+import request from 'supertest';
+import { campaignFixture } from '../../support/campaign-fixture';
+import { useTestDatabase } from '../../support/test-database';
+
+describe('Campaign members', () => {
+  const db = useTestDatabase('latest');
+
+  async function roles(campaignId: number) {
+    const [rows] = await db.current.sequelize.query(
+      `SELECT u.username, m.role FROM campaign_memberships m JOIN users u ON u.id = m.user_id
+       WHERE m.campaign_id = $1 ORDER BY m.id`,
+      { bind: [campaignId] },
+    );
+    return rows;
+  }
+
+  it('when a campaign is created, its creator is its OWNER and the members list shows every role', async () => {
+    const f = await campaignFixture(db.current);
+    const res = await request(f.app)
+      .get(`/api/campaigns/${f.campaignId}/members`)
+      .set('Authorization', f.observer.auth)
+      .expect(200);
+    expect(
+      res.body.data.map((m: { username: string; role: string }) => [m.username, m.role]),
+    ).to.deep.equal([
+      ['owner', 'OWNER'],
+      ['gamemaster', 'GM'],
+      ['player', 'PLAYER'],
+      ['player2', 'PLAYER'],
+      ['observer', 'OBSERVER'],
+    ]);
+    const campaign = await request(f.app)
+      .get(`/api/campaigns/${f.campaignId}`)
+      .set('Authorization', f.owner.auth);
+    expect(campaign.body).to.include({ ownerId: f.owner.id, role: 'OWNER' });
+  });
+
+  it('when the only OWNER tries to leave or step down, answers 409 and the campaign keeps its OWNER', async () => {
+    const f = await campaignFixture(db.current);
+    const url = `/api/campaigns/${f.campaignId}/members/${f.owner.id}`;
+    const leave = await request(f.app).delete(url).set('Authorization', f.owner.auth).expect(409);
+    expect(leave.body.error.message).to.match(/at least one OWNER/);
+    await request(f.app)
+      .patch(url)
+      .set('Authorization', f.owner.auth)
+      .send({ role: 'GM' })
+      .expect(409);
+    expect((await roles(f.campaignId))[0]).to.deep.equal({ username: 'owner', role: 'OWNER' });
+  });
+
+  it('when a second OWNER exists, the first may step down and the campaign names the other as owner', async () => {
+    const f = await campaignFixture(db.current);
+    const base = `/api/campaigns/${f.campaignId}/members`;
+    await request(f.app)
+      .patch(`${base}/${f.gm.id}`)
+      .set('Authorization', f.owner.auth)
+      .send({ role: 'OWNER' })
+      .expect(200);
+    await request(f.app)
+      .patch(`${base}/${f.owner.id}`)
+      .set('Authorization', f.owner.auth)
+      .send({ role: 'PLAYER' })
+      .expect(200);
+    expect((await roles(f.campaignId)).slice(0, 2)).to.deep.equal([
+      { username: 'owner', role: 'PLAYER' },
+      { username: 'gamemaster', role: 'OWNER' },
+    ]);
+    const [rows] = await db.current.sequelize.query(
+      'SELECT owner_id FROM campaigns WHERE id = $1',
+      {
+        bind: [f.campaignId],
+      },
+    );
+    expect(rows).to.deep.equal([{ owner_id: f.gm.id }]);
+  });
+
+  it('when a GM tries to grant GM or OWNER, or to change another GM, answers 403 and changes nothing', async () => {
+    const f = await campaignFixture(db.current);
+    const base = `/api/campaigns/${f.campaignId}/members`;
+    const before = await roles(f.campaignId);
+    await request(f.app)
+      .patch(`${base}/${f.player.id}`)
+      .set('Authorization', f.gm.auth)
+      .send({ role: 'GM' })
+      .expect(403);
+    await request(f.app)
+      .patch(`${base}/${f.owner.id}`)
+      .set('Authorization', f.gm.auth)
+      .send({ role: 'PLAYER' })
+      .expect(403);
+    await request(f.app)
+      .post(base)
+      .set('Authorization', f.gm.auth)
+      .send({ userId: f.outsider.id, role: 'OWNER' })
+      .expect(403);
+    await request(f.app)
+      .delete(`${base}/${f.owner.id}`)
+      .set('Authorization', f.gm.auth)
+      .expect(403);
+    expect(await roles(f.campaignId)).to.deep.equal(before);
+  });
+
+  it('when a member leaves, they are gone and the campaign becomes invisible to them (404)', async () => {
+    const f = await campaignFixture(db.current);
+    await request(f.app)
+      .delete(`/api/campaigns/${f.campaignId}/members/${f.observer.id}`)
+      .set('Authorization', f.observer.auth)
+      .expect(204);
+    await request(f.app)
+      .get(`/api/campaigns/${f.campaignId}`)
+      .set('Authorization', f.observer.auth)
+      .expect(404);
+    expect(
+      (await roles(f.campaignId)).map((r) => (r as { username: string }).username),
+    ).to.not.include('observer');
+  });
+
+  it('when a user is added twice, answers 409 and keeps one membership', async () => {
+    const f = await campaignFixture(db.current);
+    const res = await request(f.app)
+      .post(`/api/campaigns/${f.campaignId}/members`)
+      .set('Authorization', f.owner.auth)
+      .send({ userId: f.player.id, role: 'OBSERVER' })
+      .expect(409);
+    expect(res.body.error.code).to.equal('conflict');
+    expect((await roles(f.campaignId))[2]).to.deep.equal({ username: 'player', role: 'PLAYER' });
+  });
+
+  it('when the OWNER deletes the campaign, its members and content go with it', async () => {
+    const f = await campaignFixture(db.current);
+    await request(f.app)
+      .post('/api/items')
+      .set('Authorization', f.owner.auth)
+      .send({ campaignId: f.campaignId, name: 'Rope' })
+      .expect(201);
+    await request(f.app)
+      .delete(`/api/campaigns/${f.campaignId}`)
+      .set('Authorization', f.owner.auth)
+      .expect(204);
+    const [rows] = await db.current.sequelize.query(
+      `SELECT (SELECT count(*) FROM campaigns)::int AS campaigns,
+              (SELECT count(*) FROM campaign_memberships)::int AS members,
+              (SELECT count(*) FROM items)::int AS items`,
+    );
+    expect(rows).to.deep.equal([{ campaigns: 0, members: 0, items: 0 }]);
+  });
+});

@@ -1,0 +1,75 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../app/app';
+import { loadConfig } from '../../app/config';
+import { createLogger } from '../../app/logger';
+import type { LoginRateLimits } from '../../app/services/login-rate-limiter';
+import type { TestDatabase } from './test-database';
+
+/** The app on a test database, silent. */
+export function testApp(
+  db: TestDatabase,
+  loginLimits?: LoginRateLimits,
+  env: Record<string, string> = {},
+): Express {
+  return createApp({
+    sequelize: db.sequelize,
+    logger: createLogger('silent'),
+    loginLimits,
+    config: loadConfig({ ...process.env, ...env }),
+  });
+}
+
+/** A registered, logged-in user. */
+export interface TestUser {
+  id: number;
+  username: string;
+  token: string;
+  /** `Authorization` header value. */
+  auth: string;
+}
+
+/** Registers `username` (password "correct horse battery") and logs in through the API. */
+export async function signUp(app: Express, username: string): Promise<TestUser> {
+  const password = 'correct horse battery';
+  const registered = await request(app)
+    .post('/api/auth/register')
+    .send({ username, email: `${username}@example.test`, password });
+  if (registered.status !== 201) {
+    throw new Error(
+      `register ${username}: ${registered.status} ${JSON.stringify(registered.body)}`,
+    );
+  }
+  const login = await request(app).post('/api/auth/login').send({ username, password }).expect(200);
+  const token = login.body.token as string;
+  return { id: registered.body.id, username, token, auth: `Bearer ${token}` };
+}
+
+/** Creates a campaign owned by `owner` and returns its id. */
+export async function createCampaign(
+  app: Express,
+  owner: TestUser,
+  body: Record<string, unknown> = {},
+): Promise<number> {
+  const res = await request(app)
+    .post('/api/campaigns')
+    .set('Authorization', owner.auth)
+    .send({ name: 'The Lost Mine', ...body })
+    .expect(201);
+  return res.body.id;
+}
+
+/** Adds `user` to the campaign with `role`, as `owner`. */
+export async function addMember(
+  app: Express,
+  owner: TestUser,
+  campaignId: number,
+  user: TestUser,
+  role: string,
+): Promise<void> {
+  await request(app)
+    .post(`/api/campaigns/${campaignId}/members`)
+    .set('Authorization', owner.auth)
+    .send({ userId: user.id, role })
+    .expect(201);
+}
