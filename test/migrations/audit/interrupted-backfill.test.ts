@@ -10,7 +10,9 @@ const ROWS = 2000;
 const ITEMS_BACKFILL = '20261124100500-backfill-audit-fields-of-items.ts';
 
 /** The app's migrate command as one real node process (no tsx wrapper process in between). */
-function startMigrator(url: string): ChildProcess & { exited: Promise<number | null> } {
+function startMigrator(
+  url: string,
+): ChildProcess & { exited: Promise<number | null>; stderr: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/db/cli/migrate.ts'], {
     cwd: PROJECT_ROOT,
     env: {
@@ -20,12 +22,15 @@ function startMigrator(url: string): ChildProcess & { exited: Promise<number | n
       // Small, slow batches, so that the kill lands in the middle of a backfill.
       GMA_BACKFILL_FIRST_BATCH: '50',
       GMA_BACKFILL_BATCH_MS: '1',
-      GMA_BACKFILL_PAUSE_MS: '20',
+      // 40 batches of characters with 30 ms pauses: over a second, so progress is printed.
+      GMA_BACKFILL_PAUSE_MS: '30',
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return Object.assign(child, { exited });
+  return Object.assign(child, { exited, stderr: () => stderr });
 }
 
 async function filledItems(db: TestDatabase): Promise<number> {
@@ -66,6 +71,10 @@ describe('Audit migrations: an interrupted backfill', () => {
     expect(partial).to.be.above(0);
     expect(partial).to.be.below(ROWS * 0.9);
     expect((await migrationStatus(interrupted.sequelize)).executed).to.not.include(ITEMS_BACKFILL);
+    // A run over a second reports rows done, rate and time left on stderr.
+    expect(child.stderr()).to.match(
+      /characters: audit backfill: \d+\/2000 rows \([\d.]+%\), \d+ rows\/s, about \d+ s left/,
+    );
 
     await migrateAll(interrupted);
 
