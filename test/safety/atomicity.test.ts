@@ -59,7 +59,7 @@ function chooseFault(counts: { ddl: number; update: number }): Fault {
   return { ddl: counts.ddl };
 }
 
-describe('Atomicity', function () {
+describe('Atomicity: every migration under an injected failure', function () {
   // Backfills in batches of 50 rows, so a fault can land between two batches.
   const saved = { ...process.env };
   before(() => {

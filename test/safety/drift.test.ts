@@ -38,7 +38,7 @@ interface Column {
   nullable: boolean;
 }
 
-describe('Drift guard: models and migrated tables', () => {
+describe('Data integrity: drift guard, models and migrated tables', () => {
   const db = useTestDatabase('latest');
 
   async function columns(table: string): Promise<Column[]> {

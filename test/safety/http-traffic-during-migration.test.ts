@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
-import { AUDIT_MIGRATIONS, createPreAuditDatabase } from '../migrations/audit/audit-database';
+import { AUDIT_MIGRATIONS, createPreAuditDatabase } from './audit-database';
 import { testApp } from '../support/api-client';
 import { PROJECT_ROOT } from '../support/run-command';
 import type { TestDatabase } from '../support/test-database';

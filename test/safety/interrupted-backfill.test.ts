@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import { migrationStatus } from '../../../app/db/migration-runner';
-import { fingerprint } from '../../support/fingerprint';
-import { PROJECT_ROOT } from '../../support/run-command';
-import type { TestDatabase } from '../../support/test-database';
+import { migrationStatus } from '../../app/db/migration-runner';
+import { fingerprint } from '../support/fingerprint';
+import { PROJECT_ROOT } from '../support/run-command';
+import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 const ROWS = 2000;
@@ -44,7 +44,7 @@ async function filledItems(db: TestDatabase): Promise<number> {
   }
 }
 
-describe('Audit migrations: an interrupted backfill', () => {
+describe('Atomicity: an interrupted backfill', () => {
   const dbs: TestDatabase[] = [];
   afterEach(async () => {
     for (const db of dbs.splice(0)) await db.drop();

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import type { TestDatabase } from '../../support/test-database';
-import { dataFingerprint } from '../../support/fingerprint';
+import type { TestDatabase } from '../support/test-database';
+import { dataFingerprint } from '../support/fingerprint';
 import { count, createPreAuditDatabase } from './audit-database';
 
-describe('Pre-audit data generator (test/fixtures/pre-audit-data.ts)', () => {
+describe('Edge cases: the pre-audit data generator (test/fixtures/pre-audit-data.ts)', () => {
   const dbs: TestDatabase[] = [];
   afterEach(async () => {
     for (const db of dbs.splice(0)) await db.drop();

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { migrateDown } from '../../../app/db/migration-runner';
-import { appCommand } from '../../support/run-command';
-import type { TestDatabase } from '../../support/test-database';
+import { migrateDown } from '../../app/db/migration-runner';
+import { appCommand } from '../support/run-command';
+import type { TestDatabase } from '../support/test-database';
 import { FIRST_AUDIT, count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 type AuditRow = { id: number; created_by: number | null; modified_by: number | null };
@@ -30,7 +30,7 @@ async function archiveExists(sequelize: Sequelize): Promise<boolean> {
   );
 }
 
-describe('Audit migrations: rolling back loses no audit value', () => {
+describe('Audit integrity: rolling back loses no audit value', () => {
   let db: TestDatabase;
 
   beforeEach(async () => {
