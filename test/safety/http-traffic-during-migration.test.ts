@@ -1,12 +1,11 @@
-import { spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { AUDIT_MIGRATIONS, createPreAuditDatabase } from './audit-database';
-import { testApp } from '../support/api-client';
-import { PROJECT_ROOT } from '../support/run-command';
+import { jsonClient, testApp } from '../support/api-client';
+import { startMigrator } from '../support/run-command';
 import type { TestDatabase } from '../support/test-database';
 
 const ROWS = 20_000;
@@ -38,19 +37,13 @@ describe('Concurrency: the app serves real HTTP traffic while the audit migratio
     await new Promise((resolve) => server!.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const failures: string[] = [];
+    const send = jsonClient(base);
     const call = async (method: string, path: string, token?: string, body?: object) => {
-      const res = await fetch(base + path, {
-        method,
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (res.status >= 300)
-        failures.push(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
+      const res = await send(method, path, body, token);
+      if (res.status >= 300) {
+        failures.push(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      return res.body as Record<string, unknown>;
     };
 
     const users = [];
@@ -76,27 +69,13 @@ describe('Concurrency: the app serves real HTTP traffic while the audit migratio
 
     // The rest of the audit migration, in its own process, slowed down so
     // that plenty of requests land in the middle of it.
-    const migrator = spawn(process.execPath, ['--import', 'tsx', 'app/db/cli/migrate.ts'], {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        DATABASE_URL: db.url,
-        LOG_LEVEL: 'silent',
-        GMA_BACKFILL_FIRST_BATCH: '500',
-        GMA_BACKFILL_BATCH_MS: '5',
-        GMA_BACKFILL_PAUSE_MS: '5',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    const migrator = startMigrator(db.url, {
+      GMA_BACKFILL_FIRST_BATCH: '500',
+      GMA_BACKFILL_BATCH_MS: '5',
+      GMA_BACKFILL_PAUSE_MS: '5',
     });
-    let migratorErr = '';
-    migrator.stderr.on('data', (c: Buffer) => (migratorErr += c.toString()));
     let running = true;
-    const exited = new Promise<number | null>((resolve) =>
-      migrator.on('exit', (code) => {
-        running = false;
-        resolve(code);
-      }),
-    );
+    void migrator.exited.then(() => (running = false));
 
     const written: Written[] = [];
     let duringMigration = 0;
@@ -130,9 +109,9 @@ describe('Concurrency: the app serves real HTTP traffic while the audit migratio
         }
       }),
     );
-    const code = await exited;
+    const code = await migrator.exited;
 
-    expect(code, migratorErr).to.equal(0);
+    expect(code, migrator.stderr()).to.equal(0);
     expect(failures).to.deep.equal([]);
     expect(duringMigration, 'requests made while the migration ran').to.be.above(WRITERS * 3);
     expect((await migrationStatus(db.sequelize)).pending).to.deep.equal([]);

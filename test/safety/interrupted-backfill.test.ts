@@ -1,37 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
 import { migrationStatus } from '../../app/db/migration-runner';
 import { fingerprint } from '../support/fingerprint';
-import { PROJECT_ROOT } from '../support/run-command';
+import { startMigrator } from '../support/run-command';
 import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 const ROWS = 2000;
 const ITEMS_BACKFILL = '20261124100500-backfill-audit-fields-of-items.ts';
 
-/** The app's migrate command as one real node process (no tsx wrapper process in between). */
-function startMigrator(
-  url: string,
-): ChildProcess & { exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/db/cli/migrate.ts'], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      LOG_LEVEL: 'silent',
-      // Small, slow batches, so that the kill lands in the middle of a backfill.
-      GMA_BACKFILL_FIRST_BATCH: '50',
-      GMA_BACKFILL_BATCH_MS: '1',
-      // 40 batches of characters with 30 ms pauses: over a second, so progress is printed.
-      GMA_BACKFILL_PAUSE_MS: '30',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return Object.assign(child, { exited, stderr: () => stderr });
-}
+// Small, slow batches, so that the kill lands in the middle of a backfill:
+// 40 batches of characters with 30 ms pauses, over a second, so progress is printed.
+const SLOW_BATCHES = {
+  GMA_BACKFILL_FIRST_BATCH: '50',
+  GMA_BACKFILL_BATCH_MS: '1',
+  GMA_BACKFILL_PAUSE_MS: '30',
+};
 
 async function filledItems(db: TestDatabase): Promise<number> {
   try {
@@ -56,7 +39,7 @@ describe('Atomicity: an interrupted backfill', () => {
     dbs.push(reference, interrupted);
     await migrateAll(reference);
 
-    const child = startMigrator(interrupted.url);
+    const child = startMigrator(interrupted.url, SLOW_BATCHES);
     let filled = 0;
     const deadline = Date.now() + 30_000;
     while (filled < 300 && Date.now() < deadline && child.exitCode === null) {
