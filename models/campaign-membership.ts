@@ -29,13 +29,15 @@ export class CampaignMembership extends Model<
     CampaignMembership.init(
       {
         id: { type: DataTypes.INTEGER, autoIncrement: true, primaryKey: true },
+        campaignId: { type: DataTypes.INTEGER, allowNull: false },
+        userId: { type: DataTypes.INTEGER, allowNull: false },
         role: {
           type: DataTypes.STRING(16),
           allowNull: false,
           validate: { isIn: [CAMPAIGN_ROLES as unknown as string[]] },
         },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        createdAt: { type: DataTypes.DATE, allowNull: false },
+        updatedAt: { type: DataTypes.DATE, allowNull: false },
       },
       { sequelize, tableName: 'campaign_memberships', modelName: 'CampaignMembership' },
     );

@@ -28,8 +28,8 @@ export class Campaign extends Model<InferAttributes<Campaign>, InferCreationAttr
         description: { type: DataTypes.TEXT, allowNull: false, defaultValue: '' },
         gameSystem: { type: DataTypes.STRING(100), allowNull: false, defaultValue: '' },
         playersCanCreateContent: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        createdAt: { type: DataTypes.DATE, allowNull: false },
+        updatedAt: { type: DataTypes.DATE, allowNull: false },
       },
       { sequelize, tableName: 'campaigns', modelName: 'Campaign' },
     );

@@ -27,8 +27,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         passwordHash: { type: DataTypes.STRING(255), allowNull: false },
         displayName: { type: DataTypes.STRING(150), allowNull: false, defaultValue: '' },
         isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        createdAt: { type: DataTypes.DATE, allowNull: false },
+        updatedAt: { type: DataTypes.DATE, allowNull: false },
       },
       { sequelize, tableName: 'users', modelName: 'User' },
     );

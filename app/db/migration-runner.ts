@@ -73,7 +73,10 @@ export async function migrationStatus(
   options: MigratorOptions = {},
 ): Promise<MigrationStatus> {
   const migrator = createMigrator(sequelize, options);
-  const [executed, pending] = await Promise.all([migrator.executed(), migrator.pending()]);
+  // One after the other: on a new database both create SequelizeMeta, and two
+  // concurrent CREATE TABLE IF NOT EXISTS can collide.
+  const executed = await migrator.executed();
+  const pending = await migrator.pending();
   return { executed: executed.map((m) => m.name), pending: pending.map((m) => m.name) };
 }
 

@@ -31,8 +31,14 @@ export class MembershipService {
     if (!canManageMember(access.role, undefined, role)) {
       throw new ForbiddenError(`Your role (${access.role}) cannot add a member as ${role}`);
     }
-    const user = await User.findByPk(userId, { attributes: ['id', 'username', 'displayName'] });
+    const user = await User.findByPk(userId, {
+      attributes: ['id', 'username', 'displayName', 'isActive'],
+    });
     if (!user) throw new NotFoundError(`User ${userId} not found`);
+    // Deactivated accounts, and the system user that seeders and jobs act as, cannot play.
+    if (!user.isActive) {
+      throw new ConflictError(`User ${userId} is deactivated and cannot join a campaign`);
+    }
     const existing = await CampaignMembership.findOne({ where: { campaignId, userId } });
     if (existing) throw new ConflictError(`User ${userId} is already a member of this campaign`);
     const membership = await CampaignMembership.create({ campaignId, userId, role });

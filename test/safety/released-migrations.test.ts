@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { checkReleased, migrationHash, readReleased } from '../../app/db/released-migrations';
 import { MIGRATIONS_DIR, listMigrationFiles } from '../../app/db/migration-files';
 
-describe('Drift guard: released migrations', () => {
+describe('Data integrity: drift guard, released migrations', () => {
   it('when compared with the checked-in hash list, no released migration was edited or removed', () => {
     const { edited, missing } = checkReleased();
     expect(edited, 'edited after release: write a new migration instead').to.deep.equal([]);

@@ -13,13 +13,17 @@ export interface TestDatabase {
 }
 
 /**
- * Clones a template (a file copy: tens of milliseconds) into a new database,
+ * Clones a template, or another test database with no open connection (a
+ * file copy: tens of milliseconds), into a new database,
  * opens Sequelize on it and binds the models to it.
  */
-export async function createTestDatabase(template: TemplateName = 'latest'): Promise<TestDatabase> {
+export async function createTestDatabase(
+  template: TemplateName | { database: string } = 'latest',
+): Promise<TestDatabase> {
   const name = `gma_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const source = typeof template === 'string' ? TEMPLATES[template] : template.database;
   await withAdminClient((client) =>
-    client.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATES[template]} STRATEGY FILE_COPY`),
+    client.query(`CREATE DATABASE ${name} TEMPLATE ${source} STRATEGY FILE_COPY`),
   );
   const url = databaseUrl(name);
   const sequelize = createSequelize(url);

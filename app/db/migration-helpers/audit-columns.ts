@@ -27,7 +27,7 @@ export async function addAuditColumns(
       `ALTER TABLE ${ident(table)} ADD COLUMN IF NOT EXISTS ${ident(column.name)} integer`,
       `COMMENT ON COLUMN ${ident(table)}.${ident(column.name)} IS '${column.comment.replace(/'/g, "''")}'`,
     ]);
-    await runOnlineDdl(client, statements);
+    await runOnlineDdl(client, statements, { tables: [table] });
   });
 }
 
@@ -58,6 +58,7 @@ export async function dropAuditColumns(
       Object.keys(columns).map(
         (c) => `ALTER TABLE ${ident(table)} DROP COLUMN IF EXISTS ${ident(c)}`,
       ),
+      { tables: [table] },
     );
     await dropArchiveIfEmpty(client);
   });

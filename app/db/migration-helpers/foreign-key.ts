@@ -32,10 +32,14 @@ async function constraintState(
  */
 export async function addForeignKeyOnline(client: pg.Client, fk: AuditForeignKey): Promise<void> {
   if ((await constraintState(client, fk.table, fk.name)) === 'absent') {
-    await runOnlineDdl(client, [
-      `ALTER TABLE ${ident(fk.table)} ADD CONSTRAINT ${ident(fk.name)} ` +
-        `FOREIGN KEY (${ident(fk.column)}) REFERENCES users (id) ON DELETE SET NULL NOT VALID`,
-    ]);
+    await runOnlineDdl(
+      client,
+      [
+        `ALTER TABLE ${ident(fk.table)} ADD CONSTRAINT ${ident(fk.name)} ` +
+          `FOREIGN KEY (${ident(fk.column)}) REFERENCES users (id) ON DELETE SET NULL NOT VALID`,
+      ],
+      { tables: [fk.table, 'users'] },
+    );
   }
   if ((await constraintState(client, fk.table, fk.name)) === 'not-valid') {
     // A user deleted between the column's creation and NOT VALID may have
@@ -53,15 +57,19 @@ export async function addForeignKeyOnline(client: pg.Client, fk: AuditForeignKey
     }
     // VALIDATE's lock does not conflict with writers, but it does queue
     // behind an ACCESS EXCLUSIVE request, so it keeps the short timeout too.
-    await runOnlineDdl(client, [
-      `ALTER TABLE ${ident(fk.table)} VALIDATE CONSTRAINT ${ident(fk.name)}`,
-    ]);
+    await runOnlineDdl(
+      client,
+      [`ALTER TABLE ${ident(fk.table)} VALIDATE CONSTRAINT ${ident(fk.name)}`],
+      { tables: [fk.table] },
+    );
   }
 }
 
 /** Drops the foreign key (a brief lock with the short timeout); absent is fine. */
 export async function dropForeignKey(client: pg.Client, fk: AuditForeignKey): Promise<void> {
-  await runOnlineDdl(client, [
-    `ALTER TABLE ${ident(fk.table)} DROP CONSTRAINT IF EXISTS ${ident(fk.name)}`,
-  ]);
+  await runOnlineDdl(
+    client,
+    [`ALTER TABLE ${ident(fk.table)} DROP CONSTRAINT IF EXISTS ${ident(fk.name)}`],
+    { tables: [fk.table, 'users'] },
+  );
 }

@@ -12,12 +12,20 @@ export async function withMigrationClient<T>(
   fn: (client: pg.Client) => Promise<T>,
 ): Promise<T> {
   const config = queryInterface.sequelize.config;
+  // The same TLS settings as Sequelize's own connections (from the URL or
+  // dialectOptions); `options` is public at runtime but missing from v6 types.
+  const { dialectOptions } = (
+    queryInterface.sequelize as unknown as {
+      options: { dialectOptions?: { ssl?: pg.ClientConfig['ssl'] } };
+    }
+  ).options;
   const client = new pg.Client({
     host: config.host,
     port: config.port === undefined ? undefined : Number(config.port),
     user: config.username,
     password: config.password ?? undefined,
     database: config.database,
+    ssl: dialectOptions?.ssl,
     application_name: 'gma-audit-migration',
   });
   await client.connect();

@@ -2,7 +2,7 @@ import type pg from 'pg';
 
 /** A DDL statement could not get its lock within the retries; the message says who holds it. */
 export class LockNotAcquiredError extends Error {
-  override readonly name = 'MigrationError';
+  override readonly name = 'LockNotAcquiredError';
 }
 
 export interface OnlineDdlOptions {
@@ -10,6 +10,8 @@ export interface OnlineDdlOptions {
   lockTimeoutMs?: number;
   /** Attempts before giving up; default 40 (env GMA_DDL_ATTEMPTS). */
   attempts?: number;
+  /** Tables the statements lock, whose autovacuum may be cancelled (see below). */
+  tables?: string[];
 }
 
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -35,6 +37,29 @@ async function longTransactions(client: pg.Client): Promise<string> {
 }
 
 /**
+ * Cancels a routine autovacuum holding a lock on `tables`. PostgreSQL does
+ * this itself once a lock request has waited deadlock_timeout (1 s), but a
+ * 50 ms lock_timeout gives up long before that, and after a backfill of a
+ * million rows autovacuum holds the table for seconds. Anti-wraparound runs
+ * are left alone; without the privilege to cancel, this does nothing.
+ */
+async function cancelAutovacuum(client: pg.Client, tables: string[]): Promise<void> {
+  if (tables.length === 0) return;
+  try {
+    await client.query(
+      `SELECT pg_cancel_backend(a.pid) FROM pg_stat_activity a
+        WHERE a.backend_type = 'autovacuum worker'
+          AND a.query NOT LIKE '%to prevent wraparound%'
+          AND EXISTS (SELECT 1 FROM pg_locks l
+                       WHERE l.pid = a.pid AND l.relation = ANY($1::regclass[]))`,
+      [tables.map((t) => `public.${t}`)],
+    );
+  } catch {
+    // Not allowed to signal it: waiting and retrying still works, only slower.
+  }
+}
+
+/**
  * Runs DDL statements in one transaction with a short lock_timeout, retrying
  * with backoff when the lock is not granted. An ALTER TABLE waiting behind a
  * long transaction would otherwise queue every writer of the table behind
@@ -57,6 +82,7 @@ export async function runOnlineDdl(
     } catch (error) {
       await client.query('ROLLBACK');
       if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      await cancelAutovacuum(client, options.tables ?? []);
       if (attempt >= attempts) {
         throw new LockNotAcquiredError(
           `Gave up after ${attempts} attempts to lock for: ${statements[0]}. ` +

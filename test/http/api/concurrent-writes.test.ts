@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { testApp } from '../../support/api-client';
+import { jsonClient, testApp } from '../../support/api-client';
 import { useTestDatabase } from '../../support/test-database';
 
 // A real listening server and real concurrent fetches: the actor travels with
@@ -25,19 +25,7 @@ describe('Concurrent writes over a real port', () => {
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server!.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const call = async (method: string, path: string, body?: object, token?: string) => {
-      const res = await fetch(base + path, {
-        method,
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: body ? JSON.stringify(body) : undefined,
-      });
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      const json: any = res.status === 204 ? null : await res.json();
-      return { status: res.status, body: json };
-    };
+    const call = jsonClient(base);
 
     // Setup: users sign up and log in, all join one campaign as GMs.
     const users = await Promise.all(

@@ -36,6 +36,27 @@ describe('Campaign members', () => {
     expect(campaign.body).to.include({ ownerId: f.owner.id, role: 'OWNER' });
   });
 
+  it('when the OWNER adds the system user or a deactivated account, answers 409 and adds no member', async () => {
+    const f = await campaignFixture(db.current);
+    const before = await roles(f.campaignId);
+    const [inactive] = (await db.current.sequelize.query(
+      "SELECT id FROM users WHERE username = 'system' UNION ALL SELECT :id",
+      { replacements: { id: f.outsider.id } },
+    )) as [Array<{ id: number }>, unknown];
+    await db.current.sequelize.query('UPDATE users SET is_active = false WHERE id = :id', {
+      replacements: { id: f.outsider.id },
+    });
+    for (const { id } of inactive) {
+      const res = await request(f.app)
+        .post(`/api/campaigns/${f.campaignId}/members`)
+        .set('Authorization', f.owner.auth)
+        .send({ userId: id, role: 'GM' })
+        .expect(409);
+      expect(res.body.error.message).to.match(/deactivated/);
+    }
+    expect(await roles(f.campaignId)).to.deep.equal(before);
+  });
+
   it('when the only OWNER tries to leave or step down, answers 409 and the campaign keeps its OWNER', async () => {
     const f = await campaignFixture(db.current);
     const url = `/api/campaigns/${f.campaignId}/members/${f.owner.id}`;

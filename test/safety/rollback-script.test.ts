@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { migrationStatus } from '../../../app/db/migration-runner';
-import { fingerprint } from '../../support/fingerprint';
-import { runCommand } from '../../support/run-command';
-import type { TestDatabase } from '../../support/test-database';
+import { migrationStatus } from '../../app/db/migration-runner';
+import { fingerprint } from '../support/fingerprint';
+import { runCommand } from '../support/run-command';
+import type { TestDatabase } from '../support/test-database';
 import {
   AUDIT_MIGRATIONS,
   FIRST_AUDIT,
@@ -13,7 +13,7 @@ import {
 
 const SCRIPT = 'scripts/rollback-audit-migrations.sh';
 
-describe('scripts/rollback-audit-migrations.sh', () => {
+describe('Rollback: scripts/rollback-audit-migrations.sh', () => {
   let db: TestDatabase;
   let preAudit: Awaited<ReturnType<typeof fingerprint>>;
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { migrateUp } from '../../../app/db/migration-runner';
-import type { TestDatabase } from '../../support/test-database';
+import { migrateUp } from '../../app/db/migration-runner';
+import type { TestDatabase } from '../support/test-database';
 import { AUDIT_MIGRATIONS, count, createPreAuditDatabase } from './audit-database';
 
 const ADD_CHARACTER_FIELDS = AUDIT_MIGRATIONS.find((n) =>
@@ -11,7 +11,7 @@ const INDEX_CHARACTERS = AUDIT_MIGRATIONS.find((n) =>
   n.includes('index-audit-fields-of-characters'),
 )!;
 
-describe('Audit migrations: online DDL', () => {
+describe('Concurrency: online DDL', () => {
   let db: TestDatabase;
   const clients: pg.Client[] = [];
 

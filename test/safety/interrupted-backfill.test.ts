@@ -1,32 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import { migrationStatus } from '../../../app/db/migration-runner';
-import { fingerprint } from '../../support/fingerprint';
-import { PROJECT_ROOT } from '../../support/run-command';
-import type { TestDatabase } from '../../support/test-database';
+import { migrationStatus } from '../../app/db/migration-runner';
+import { fingerprint } from '../support/fingerprint';
+import { startMigrator } from '../support/run-command';
+import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 const ROWS = 2000;
 const ITEMS_BACKFILL = '20261124100500-backfill-audit-fields-of-items.ts';
 
-/** The app's migrate command as one real node process (no tsx wrapper process in between). */
-function startMigrator(url: string): ChildProcess & { exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/db/cli/migrate.ts'], {
-    cwd: PROJECT_ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: url,
-      LOG_LEVEL: 'silent',
-      // Small, slow batches, so that the kill lands in the middle of a backfill.
-      GMA_BACKFILL_FIRST_BATCH: '50',
-      GMA_BACKFILL_BATCH_MS: '1',
-      GMA_BACKFILL_PAUSE_MS: '20',
-    },
-    stdio: 'ignore',
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return Object.assign(child, { exited });
-}
+// Small, slow batches, so that the kill lands in the middle of a backfill:
+// 40 batches of characters with 30 ms pauses, over a second, so progress is printed.
+const SLOW_BATCHES = {
+  GMA_BACKFILL_FIRST_BATCH: '50',
+  GMA_BACKFILL_BATCH_MS: '1',
+  GMA_BACKFILL_PAUSE_MS: '30',
+};
 
 async function filledItems(db: TestDatabase): Promise<number> {
   try {
@@ -39,7 +27,7 @@ async function filledItems(db: TestDatabase): Promise<number> {
   }
 }
 
-describe('Audit migrations: an interrupted backfill', () => {
+describe('Atomicity: an interrupted backfill', () => {
   const dbs: TestDatabase[] = [];
   afterEach(async () => {
     for (const db of dbs.splice(0)) await db.drop();
@@ -51,7 +39,7 @@ describe('Audit migrations: an interrupted backfill', () => {
     dbs.push(reference, interrupted);
     await migrateAll(reference);
 
-    const child = startMigrator(interrupted.url);
+    const child = startMigrator(interrupted.url, SLOW_BATCHES);
     let filled = 0;
     const deadline = Date.now() + 30_000;
     while (filled < 300 && Date.now() < deadline && child.exitCode === null) {
@@ -66,6 +54,10 @@ describe('Audit migrations: an interrupted backfill', () => {
     expect(partial).to.be.above(0);
     expect(partial).to.be.below(ROWS * 0.9);
     expect((await migrationStatus(interrupted.sequelize)).executed).to.not.include(ITEMS_BACKFILL);
+    // A run over a second reports rows done, rate and time left on stderr.
+    expect(child.stderr()).to.match(
+      /characters: audit backfill: \d+\/2000 rows \([\d.]+%\), \d+ rows\/s, about \d+ s left/,
+    );
 
     await migrateAll(interrupted);
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { migrateDown } from '../../../app/db/migration-runner';
-import { appCommand } from '../../support/run-command';
-import type { TestDatabase } from '../../support/test-database';
+import { migrateDown } from '../../app/db/migration-runner';
+import { appCommand } from '../support/run-command';
+import type { TestDatabase } from '../support/test-database';
 import { FIRST_AUDIT, count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 type AuditRow = { id: number; created_by: number | null; modified_by: number | null };
@@ -30,7 +30,7 @@ async function archiveExists(sequelize: Sequelize): Promise<boolean> {
   );
 }
 
-describe('Audit migrations: rolling back loses no audit value', () => {
+describe('Audit integrity: rolling back loses no audit value', () => {
   let db: TestDatabase;
 
   beforeEach(async () => {
@@ -117,5 +117,43 @@ describe('Audit migrations: rolling back loses no audit value', () => {
     const help = await appCommand('app/db/cli/audit-archive.ts', db.url, '--help');
     expect(help.code).to.equal(0);
     expect(help.stdout).to.include('--purge');
+  });
+
+  it('when the app changed a created_by that the backfill had filled, the down keeps the app value and reverts only the untouched fills', async () => {
+    const { sequelize } = db;
+    const [filled] = await sequelize.query(
+      `SELECT row_id AS id FROM audit_backfill_log WHERE table_name = 'items' ORDER BY row_id LIMIT 2`,
+    );
+    const [changed, untouched] = (filled as { id: number }[]).map((r) => r.id);
+    const author = await newUser(sequelize, 'real-author');
+    await sequelize.query(`UPDATE items SET created_by = ${author} WHERE id = ${changed}`);
+
+    await migrateDown(sequelize, db.url, { to: FIRST_AUDIT });
+
+    const [rows] = await sequelize.query(
+      `SELECT id, created_by FROM items WHERE id IN (${changed}, ${untouched}) ORDER BY id`,
+    );
+    const byId = new Map(
+      (rows as { id: number; created_by: number | null }[]).map((r) => [r.id, r.created_by]),
+    );
+    expect(byId.get(changed!)).to.equal(author);
+    expect(byId.get(untouched!)).to.equal(null);
+  });
+
+  it('when a campaign changed owner after the backfill, down and up give its filled items the creator they had, not the new owner', async () => {
+    const { sequelize } = db;
+    const [rows] = await sequelize.query(
+      `SELECT i.campaign_id AS campaign FROM audit_backfill_log l JOIN items i ON i.id = l.row_id
+        WHERE l.table_name = 'items' ORDER BY l.row_id LIMIT 1`,
+    );
+    const campaign = (rows as { campaign: number }[])[0]!.campaign;
+    const before = await auditValues(sequelize, 'items');
+    const newOwner = await newUser(sequelize, 'new-owner');
+    await sequelize.query(`UPDATE campaigns SET owner_id = ${newOwner} WHERE id = ${campaign}`);
+
+    await migrateDown(sequelize, db.url, { to: FIRST_AUDIT });
+    await migrateAll(db);
+
+    expect(await auditValues(sequelize, 'items')).to.deep.equal(before);
   });
 });

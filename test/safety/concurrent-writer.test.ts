@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import pg from 'pg';
-import { PROJECT_ROOT } from '../../support/run-command';
-import type { TestDatabase } from '../../support/test-database';
+import { PROJECT_ROOT } from '../support/run-command';
+import type { TestDatabase } from '../support/test-database';
 import { AUDIT_MIGRATIONS, count, createPreAuditDatabase } from './audit-database';
 
 const ITEMS = 100_000;
@@ -22,7 +22,7 @@ function migrateInChildProcess(url: string): Promise<{ code: number | null; stde
   });
 }
 
-describe('Audit migrations: a concurrent writer', () => {
+describe('Concurrency: a writer during the audit migration', () => {
   let db: TestDatabase;
   let writer: pg.Client;
 

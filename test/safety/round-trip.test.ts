@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { migrateDown, migrationStatus } from '../../../app/db/migration-runner';
-import { fingerprint } from '../../support/fingerprint';
-import { sequelizeCli } from '../../support/run-command';
-import type { TestDatabase } from '../../support/test-database';
+import { migrateDown, migrationStatus } from '../../app/db/migration-runner';
+import { fingerprint } from '../support/fingerprint';
+import { sequelizeCli } from '../support/run-command';
+import type { TestDatabase } from '../support/test-database';
 import {
   AUDIT_MIGRATIONS,
   FIRST_AUDIT,
@@ -11,7 +11,7 @@ import {
   migrateAll,
 } from './audit-database';
 
-describe('Audit migrations: round trips on a filled pre-audit database', () => {
+describe('Rollback: round trips on a filled pre-audit database', () => {
   let db: TestDatabase;
 
   beforeEach(async () => {

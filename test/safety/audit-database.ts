@@ -1,12 +1,12 @@
 import type { Sequelize } from 'sequelize';
-import { listMigrationFiles, MIGRATIONS_DIR } from '../../../app/db/migration-files';
-import { migrateUp } from '../../../app/db/migration-runner';
+import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
+import { migrateUp } from '../../app/db/migration-runner';
 import {
   fillPreAuditData,
   type PreAuditCounts,
   type PreAuditSize,
-} from '../../fixtures/pre-audit-data';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+} from '../fixtures/pre-audit-data';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
 const firstAuditIndex = ALL.findIndex((name) => name.includes('audit'));
