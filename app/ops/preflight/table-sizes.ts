@@ -4,9 +4,10 @@ import { ident } from '../pg-client';
 
 /**
  * Rows per second the whole audit migration got through, all tables
- * together, on the reference machine under a concurrent writer (about 47k
- * measured, bench/RESULTS.md "Online-ness", rounded down); used only for
- * the estimate, and overridable with --rows-per-second.
+ * together, on the reference machine under a concurrent writer (47k at 200k
+ * rows per table on a loaded machine, 66k at 1M: bench/RESULTS.md,
+ * "Online-ness"), rounded down for margin; used only for the estimate, and
+ * overridable with --rows-per-second.
  */
 export const DEFAULT_ROWS_PER_SECOND = 40_000;
 
