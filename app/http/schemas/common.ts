@@ -16,6 +16,9 @@ const MAX_INT = 2_147_483_647;
 /** A database id in a path or query string: a positive 32-bit integer. */
 export const Id = z.coerce.number().int().positive().max(MAX_INT);
 
+/** A database id in a JSON body: a number, never coerced, within the integer column's range. */
+export const BodyId = z.number().int().positive().max(MAX_INT);
+
 export const IdParams = z.strictObject({ id: Id });
 
 /** The small form of a user embedded in other resources. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Id, Page, PageQuery, Timestamp, UserSummary, text } from './common';
+import { BodyId, Id, Page, PageQuery, Timestamp, UserSummary, text } from './common';
 
 export const SORTS = ['-updatedAt', 'updatedAt', '-createdAt', 'createdAt'] as const;
 export type Sort = (typeof SORTS)[number];
@@ -44,16 +44,13 @@ export const CharacterListQuery = z.strictObject({
 
 export const CreateCharacterBody = z
   .strictObject({
-    campaignId: z.number().int().positive(),
+    campaignId: BodyId,
     name,
     description: description.optional(),
     gameSystem: gameSystem.optional(),
-    playerOwnerId: z
-      .number()
-      .int()
-      .positive()
-      .optional()
-      .meta({ description: 'A member of the campaign; default: the caller' }),
+    playerOwnerId: BodyId.optional().meta({
+      description: 'A member of the campaign; default: the caller',
+    }),
   })
   .meta({ id: 'CreateCharacterRequest' });
 
@@ -62,7 +59,7 @@ export const UpdateCharacterBody = z
     name: name.optional(),
     description: description.optional(),
     gameSystem: gameSystem.optional(),
-    playerOwnerId: z.number().int().positive().optional(),
+    playerOwnerId: BodyId.optional(),
   })
   .refine(nonEmpty, NON_EMPTY)
   .meta({ id: 'UpdateCharacterRequest' });
@@ -91,7 +88,7 @@ function campaignThing(kind: 'Item' | 'Location') {
   return {
     create: z
       .strictObject({
-        campaignId: z.number().int().positive(),
+        campaignId: BodyId,
         name,
         description: description.optional(),
       })
