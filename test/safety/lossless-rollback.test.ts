@@ -41,6 +41,27 @@ describe('Audit integrity: rolling back loses no audit value', () => {
     await db.drop();
   });
 
+  it('when rolled back only to the items backfill and migrated up again, every audit value of items is as before, app edits included', async () => {
+    const { sequelize } = db;
+    const editor = await newUser(sequelize, 'partial_editor');
+    // The app changes the modifier of some items whose creator the backfill filled.
+    await sequelize.query(
+      `UPDATE items SET modified_by = :editor
+        WHERE id IN (SELECT row_id FROM audit_backfill_log
+                      WHERE table_name = 'items' ORDER BY row_id LIMIT 5)`,
+      { replacements: { editor } },
+    );
+    const before = await auditValues(sequelize, 'items');
+    expect(before.filter((r) => r.modified_by === editor)).to.have.length(5);
+
+    await migrateDown(sequelize, db.url, {
+      to: '20261124100500-backfill-audit-fields-of-items.ts',
+    });
+    await migrateAll(db);
+
+    expect(await auditValues(sequelize, 'items')).to.deep.equal(before);
+  });
+
   it('when the app recorded audit values after the migration, they survive two rounds of down and up', async () => {
     const { sequelize } = db;
     const editor = await newUser(sequelize, 'editor');

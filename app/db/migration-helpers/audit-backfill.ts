@@ -144,8 +144,10 @@ export async function backfillAuditFields(
  * Undoes the backfill's writes to `created_by` of items or locations: only
  * the rows in the log, and only where the value is still the one written.
  * Values the re-apply would not derive again (the campaign changed owner
- * since) are archived first, so it gives the same ones back.
- * (modified_by is left to the schema down, which archives it.)
+ * since) are archived first, so it gives the same ones back. The reverted
+ * rows' modified_by goes back to NULL too (archived if the app changed it),
+ * so that a re-apply after rolling back only this far selects them again.
+ * (The other rows' modified_by is left to the schema down, which archives it.)
  */
 export async function revertCreatorFills(
   queryInterface: QueryInterface,
@@ -164,6 +166,16 @@ export async function revertCreatorFills(
          DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
       [table],
     );
+    await client.query(
+      `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
+       SELECT l.table_name, 'modified_by', l.row_id, t.modified_by
+         FROM ${BACKFILL_LOG} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value
+        WHERE l.table_name = $1 AND l.column_name = 'created_by'
+          AND t.modified_by IS NOT NULL AND t.modified_by IS DISTINCT FROM l.value
+       ON CONFLICT (table_name, column_name, row_id)
+         DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
+      [table],
+    );
     const inLog = `l.table_name = '${table}' AND l.column_name = 'created_by'`;
     await runBatchedPass(client, {
       label: `${table}: revert audit backfill of created_by`,
@@ -172,7 +184,7 @@ export async function revertCreatorFills(
                     WHERE ${inLog} AND row_id > $1 ORDER BY row_id OFFSET $2 LIMIT 1`,
       batchSql: `
         WITH reverted AS (
-          UPDATE ${table} t SET created_by = NULL
+          UPDATE ${table} t SET created_by = NULL, modified_by = NULL
             FROM ${BACKFILL_LOG} l
            WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
              AND t.id = l.row_id AND t.created_by = l.value
