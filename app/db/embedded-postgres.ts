@@ -139,7 +139,9 @@ async function initdb(bin: Binaries, clusterDir: string, password: string, runAs
   fs.mkdirSync(clusterDir, { recursive: true, mode: 0o700 });
   if (runAs.uid !== undefined) fs.chownSync(clusterDir, runAs.uid, runAs.gid ?? runAs.uid);
   const pwfile = path.join(os.tmpdir(), `gma-pg-${randomBytes(6).toString('hex')}`);
-  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o644 });
+  // Readable by the server's user only: it holds the superuser password.
+  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  if (runAs.uid !== undefined) fs.chownSync(pwfile, runAs.uid, runAs.gid ?? runAs.uid);
   try {
     await execAs(bin.initdb, runAs, [
       `--pgdata=${clusterDir}`,
