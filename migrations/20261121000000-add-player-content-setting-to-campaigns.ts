@@ -1,17 +1,25 @@
-import type { QueryInterface } from 'sequelize';
-import { DataTypes } from 'sequelize';
-
 // Whether players (not only the OWNER and GMs) may create items and locations.
-// A constant default is a catalog-only change on PostgreSQL 11+: no table rewrite.
+// A constant default is a catalog-only change on PostgreSQL 11+: no table
+// rewrite. The brief ACCESS EXCLUSIVE lock is taken with a short lock_timeout
+// and retries, so a long transaction on campaigns cannot queue every reader
+// behind it. IF (NOT) EXISTS makes a re-run after a crash harmless.
+// Down: drops the column.
+import type { QueryInterface } from 'sequelize';
+import { withMigrationClient } from '../app/db/migration-helpers/migration-client';
+import { runOnlineDdl } from '../app/db/migration-helpers/online-ddl';
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
-  await queryInterface.addColumn('campaigns', 'players_can_create_content', {
-    type: DataTypes.BOOLEAN,
-    allowNull: false,
-    defaultValue: false,
-  });
+  await withMigrationClient(queryInterface, (client) =>
+    runOnlineDdl(client, [
+      'ALTER TABLE campaigns ADD COLUMN IF NOT EXISTS players_can_create_content boolean NOT NULL DEFAULT false',
+    ]),
+  );
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await queryInterface.removeColumn('campaigns', 'players_can_create_content');
+  await withMigrationClient(queryInterface, (client) =>
+    runOnlineDdl(client, [
+      'ALTER TABLE campaigns DROP COLUMN IF EXISTS players_can_create_content',
+    ]),
+  );
 }

@@ -54,12 +54,18 @@ export async function withAdvisoryLock<T>(
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+    let result: T;
     try {
-      return await fn();
-    } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [key]);
+      result = await fn();
+    } catch (error) {
+      // The lock ends with the session anyway; an unlock failure must not
+      // hide why the migration failed.
+      await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+      throw error;
     }
+    await client.query('SELECT pg_advisory_unlock($1)', [key]);
+    return result;
   } finally {
-    await client.end();
+    await client.end().catch(() => undefined);
   }
 }

@@ -38,9 +38,15 @@ export async function createIndexConcurrently(client: pg.Client, spec: IndexSpec
       `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${ident(spec.name)} ON ${ident(spec.table)} (${columns})`,
     );
   } catch (error) {
-    // Leave nothing half-built behind for the next attempt to trip over.
-    if ((await indexState(client, spec.name)) === 'invalid') {
-      await dropIndexConcurrently(client, spec.name);
+    // Leave nothing half-built behind for the next attempt to trip over. If
+    // the clean-up fails too (say the connection broke), the next attempt
+    // drops the leftover itself; the build's own error is the one to report.
+    try {
+      if ((await indexState(client, spec.name)) === 'invalid') {
+        await dropIndexConcurrently(client, spec.name);
+      }
+    } catch {
+      // reported below: the original error
     }
     throw error;
   }
