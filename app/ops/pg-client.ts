@@ -20,11 +20,6 @@ export async function openStableClient(url: string, applicationName: string): Pr
   return client;
 }
 
-/** Quotes an identifier for SQL text. */
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 /** Columns of a table in their physical order; empty when the table does not exist. */
 export async function tableColumns(client: pg.ClientBase, table: string): Promise<string[]> {
   const { rows } = await client.query<{ column_name: string }>(

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ident } from './pg-client';
+import { ident } from '../db/sql-identifier';
 
 /** A column that points at another table's id; rows pointing at nothing are orphans. */
 export interface Reference {

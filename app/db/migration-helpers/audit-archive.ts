@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ident } from './migration-client';
+import { ident } from '../sql-identifier';
 
 /*
  * Audit values recorded after the migration are real data, so rolling the

@@ -1,6 +1,7 @@
 import type { QueryInterface } from 'sequelize';
 import { archiveColumn, dropArchiveIfEmpty, type Derivation } from './audit-archive';
-import { ident, withMigrationClient } from './migration-client';
+import { ident } from '../sql-identifier';
+import { withMigrationClient } from './migration-client';
 import { runOnlineDdl } from './online-ddl';
 
 /** A new audit column: an integer user id, with the comment that documents it. */

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ident } from './migration-client';
+import { ident } from '../sql-identifier';
 
 /** An index this migration builds: its name, table and columns. */
 export interface IndexSpec {

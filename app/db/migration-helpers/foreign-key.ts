@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ident } from './migration-client';
+import { ident } from '../sql-identifier';
 import { runOnlineDdl } from './online-ddl';
 
 /** A foreign key from an audit column to `users(id)`, `ON DELETE SET NULL`. */

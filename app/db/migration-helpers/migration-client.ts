@@ -35,8 +35,3 @@ export async function withMigrationClient<T>(
     await client.end();
   }
 }
-
-/** Quotes an SQL identifier (table, column, index, schema name). */
-export function ident(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}

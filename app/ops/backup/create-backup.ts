@@ -3,7 +3,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import { BACKUP_TABLES } from '../audited-tables';
-import { appliedMigrations, ident, openStableClient, tableColumns } from '../pg-client';
+import { ident } from '../../db/sql-identifier';
+import { appliedMigrations, openStableClient, tableColumns } from '../pg-client';
 import { HashingCounter, selectForCopy } from './copy-stream';
 import {
   BackupError,

@@ -5,7 +5,8 @@ import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { migrateUp } from '../../db/migration-runner';
 import { createSequelize } from '../../db/sequelize';
-import { appliedMigrations, ident, openStableClient, tableColumns } from '../pg-client';
+import { ident } from '../../db/sql-identifier';
+import { appliedMigrations, openStableClient, tableColumns } from '../pg-client';
 import { HashingCounter, discard, selectForCopy } from './copy-stream';
 import { BackupError, readManifest, type BackupManifest, type TableDump } from './manifest';
 

@@ -3,7 +3,7 @@ import { ARCHIVE_TABLE, type Derivation } from '../../db/migration-helpers/audit
 import { AUDIT_DERIVATIONS } from '../../db/migration-helpers/audit-backfill';
 import { AUDITED_TABLES, type AuditedTable } from '../audited-tables';
 import { countBackfill } from '../backfill-rules';
-import { ident } from '../pg-client';
+import { ident } from '../../db/sql-identifier';
 import { existingColumns } from '../references';
 import type { RecordedStatement } from './sql-recorder';
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Sequelize } from 'sequelize';
 import { createSequelize } from '../../db/sequelize';
-import { ident, openStableClient } from '../pg-client';
+import { ident } from '../../db/sql-identifier';
+import { openStableClient } from '../pg-client';
 
 /** A throw-away database next to the target, for running migrations on an empty copy of its schema. */
 export interface ScratchDatabase {

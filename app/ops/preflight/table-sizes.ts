@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CheckResult } from '../check-report';
-import { ident } from '../pg-client';
+import { ident } from '../../db/sql-identifier';
 
 /**
  * Rows per second the whole audit migration got through, all tables
