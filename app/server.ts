@@ -4,7 +4,7 @@ import { loadConfig } from './config';
 import { openDatabase, redactUrl } from './db/database';
 import { migrateUp } from './db/migration-runner';
 import { createLogger } from './logger';
-import { runMain } from './main';
+import { runMain } from './cli/run-main';
 
 /** The port is taken or the address cannot be bound. */
 class ListenError extends Error {

@@ -63,7 +63,7 @@ if [ "${NODE_ENV:-}" = "production" ] && [ "$allow_production" -ne 1 ]; then
 fi
 
 echo "== Rollback of the audit migrations (node $node_version)"
-plan="$(run_ts app/db/cli/audit-rollback-plan.ts)" || fail "could not read the migration state (see above)."
+plan="$(run_ts app/cli/audit-rollback-plan.ts)" || fail "could not read the migration state (see above)."
 echo "$plan" | grep -v '^TARGET='
 target="$(echo "$plan" | sed -n 's/^TARGET=//p')"
 if [ -z "$target" ]; then
@@ -80,11 +80,11 @@ if [ "$assume_yes" -ne 1 ]; then
 fi
 
 echo "== Reverting down to and including $target"
-run_ts app/db/cli/rollback.ts --to "$target" ||
+run_ts app/cli/rollback.ts --to "$target" ||
   fail "the rollback stopped (see above). It is safe to run this script again: it resumes."
 
 echo "== Verifying"
-run_ts app/db/cli/audit-rollback-plan.ts --verify ||
+run_ts app/cli/audit-rollback-plan.ts --verify ||
   fail "the database is not at the pre-audit state (see above)."
 
 cat <<DONE

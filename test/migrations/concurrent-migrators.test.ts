@@ -11,7 +11,7 @@ describe('Concurrent migrators', () => {
 
   it('when 4 migrator processes start at once on an empty database, each migration is applied exactly once and all exit 0 without errors', async () => {
     const results = await Promise.all(
-      [1, 2, 3, 4].map(() => appCommand('app/db/cli/migrate.ts', db.current.url)),
+      [1, 2, 3, 4].map(() => appCommand('app/cli/migrate.ts', db.current.url)),
     );
 
     for (const result of results) {

@@ -49,7 +49,7 @@ describe('Two migration runners, one history', () => {
     expect(afterCli).to.deep.equal(ALL.slice(0, 3));
 
     await migrateUp(sequelize, url);
-    const viaApp = await appCommand('app/db/cli/rollback.ts', url, '--to', target);
+    const viaApp = await appCommand('app/cli/rollback.ts', url, '--to', target);
     expect(viaApp.code, viaApp.stderr).to.equal(0);
     expect((await migrationStatus(sequelize)).executed).to.deep.equal(afterCli);
   });
@@ -58,7 +58,7 @@ describe('Two migration runners, one history', () => {
     const { url, sequelize } = db.current;
     await migrateUp(sequelize, url);
 
-    const viaApp = await appCommand('app/db/cli/rollback.ts', url, '--to', 'no-such-migration');
+    const viaApp = await appCommand('app/cli/rollback.ts', url, '--to', 'no-such-migration');
     expect(viaApp.code).to.not.equal(0);
     expect(viaApp.stderr).to.include('no-such-migration');
     expect(viaApp.stderr).to.not.match(/\n\s+at /, 'no stack trace');

@@ -100,23 +100,23 @@ describe('db:backup and db:restore', () => {
   it('when run as commands, db:backup writes a manifest and db:restore loads it into another database', async () => {
     await fillTables(source.current.sequelize, 30);
     const dir = path.join(folder, 'b5');
-    const backup = await appCommand('app/db/cli/backup.ts', source.current.url, '--out', dir);
+    const backup = await appCommand('app/cli/backup.ts', source.current.url, '--out', dir);
     expect(backup.code, backup.stderr).to.equal(0);
     expect(readManifest(dir).tables.map((t) => t.table)).to.deep.equal([...BACKUP_TABLES]);
 
     target = await createTestDatabase('empty');
-    const restore = await appCommand('app/db/cli/restore.ts', target.url, '--from', dir);
+    const restore = await appCommand('app/cli/restore.ts', target.url, '--from', dir);
     expect(restore.code, restore.stderr).to.equal(0);
     expect(await fingerprints(target)).to.deep.equal(await fingerprints(source.current));
 
-    const again = await appCommand('app/db/cli/restore.ts', target.url, '--from', dir);
+    const again = await appCommand('app/cli/restore.ts', target.url, '--from', dir);
     expect(again.code).to.equal(1);
     expect(again.stderr).to.include('already holds rows');
     expect(again.stderr).to.not.match(/\n\s+at /, 'no stack trace');
   });
 
   it('when db:restore is given no --from, it exits 2 and points to --help', async () => {
-    const result = await appCommand('app/db/cli/restore.ts', source.current.url);
+    const result = await appCommand('app/cli/restore.ts', source.current.url);
     expect(result.code).to.equal(2);
     expect(result.stderr).to.include('--from');
   });

@@ -96,12 +96,12 @@ describe('db:plan', () => {
 
   it('when run as a command with nothing pending, says so and exits 0; with an unknown --to, exits 1 naming it', async () => {
     await migrateUp(db.current.sequelize, db.current.url);
-    const none = await appCommand('app/db/cli/plan.ts', db.current.url);
+    const none = await appCommand('app/cli/plan.ts', db.current.url);
     expect(none.code, none.stderr).to.equal(0);
     expect(none.stdout.trim()).to.equal('Nothing to apply.');
 
     const unknown = await appCommand(
-      'app/db/cli/plan.ts',
+      'app/cli/plan.ts',
       db.current.url,
       '--rollback',
       '--to',
@@ -113,13 +113,7 @@ describe('db:plan', () => {
 
   it('when run as a command with --rollback --step 1, prints the newest migration with its SQL', async () => {
     await migrateUp(db.current.sequelize, db.current.url);
-    const result = await appCommand(
-      'app/db/cli/plan.ts',
-      db.current.url,
-      '--rollback',
-      '--step',
-      '1',
-    );
+    const result = await appCommand('app/cli/plan.ts', db.current.url, '--rollback', '--step', '1');
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.include(`== ${ALL.at(-1)} (down)`);
     expect(result.stdout).to.include('DROP INDEX CONCURRENTLY');

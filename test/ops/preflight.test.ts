@@ -119,21 +119,21 @@ describe('db:preflight', () => {
   });
 
   it('when run as a command without a backup it exits 1 and says how to take one; after db:backup it exits 0', async () => {
-    const before = await appCommand('app/db/cli/preflight.ts', db.current.url, '--backups', root);
+    const before = await appCommand('app/cli/preflight.ts', db.current.url, '--backups', root);
     expect(before.code, before.stderr).to.equal(1);
     expect(before.stdout).to.match(/\[FAIL\] recent backup: .*npm run db:backup/);
 
     const dir = path.join(root, 'now');
-    const backup = await appCommand('app/db/cli/backup.ts', db.current.url, '--out', dir);
+    const backup = await appCommand('app/cli/backup.ts', db.current.url, '--out', dir);
     expect(backup.code, backup.stderr).to.equal(0);
-    const after = await appCommand('app/db/cli/preflight.ts', db.current.url, '--backups', root);
+    const after = await appCommand('app/cli/preflight.ts', db.current.url, '--backups', root);
     expect(after.code, after.stdout).to.equal(0);
     expect(after.stdout).to.include('All checks passed');
   });
 
   it('when the database cannot be reached, exits 1 with one line saying what to check', async () => {
     const result = await appCommand(
-      'app/db/cli/preflight.ts',
+      'app/cli/preflight.ts',
       'postgres://nobody:x@127.0.0.1:1/none',
       '--backups',
       root,
@@ -145,7 +145,7 @@ describe('db:preflight', () => {
 
   it('when an option has a bad value, exits 2 naming the option', async () => {
     const result = await appCommand(
-      'app/db/cli/preflight.ts',
+      'app/cli/preflight.ts',
       db.current.url,
       '--max-transaction-seconds',
       'soon',

@@ -82,14 +82,14 @@ describe('db:verify', () => {
 
   it('when run as a command, exits 0 on a verified database and 1 with a readable report otherwise', async () => {
     await migratedWithData(50);
-    const ok = await appCommand('app/db/cli/verify.ts', db.current.url);
+    const ok = await appCommand('app/cli/verify.ts', db.current.url);
     expect(ok.code, ok.stdout + ok.stderr).to.equal(0);
     expect(ok.stdout).to.include('All checks passed');
 
     await db.current.sequelize.query(
       'UPDATE items SET modified_by = NULL WHERE created_by IS NOT NULL',
     );
-    const bad = await appCommand('app/db/cli/verify.ts', db.current.url);
+    const bad = await appCommand('app/cli/verify.ts', db.current.url);
     expect(bad.code).to.equal(1);
     expect(bad.stdout).to.match(/\[FAIL\] audit fields populated: .*db:migrate/);
     expect(bad.stderr).to.not.match(/\n\s+at /, 'no stack trace');

@@ -156,7 +156,7 @@ describe('Atomicity: every migration under an injected failure', function () {
     const base = await databaseBefore(FIRST_AUDIT);
     const db = await clone(base);
     await injectFault(db.sequelize, { ddl: 1 });
-    const result = await appCommand('app/db/cli/migrate.ts', db.url);
+    const result = await appCommand('app/cli/migrate.ts', db.url);
     await clearFaults(db.sequelize);
     expect(result.code).to.equal(1);
     const errorLines = result.stderr.split('\n').filter((line) => line.startsWith('db:migrate:'));

@@ -10,7 +10,7 @@ const ITEMS = 100_000;
 /** Runs the app's migrate command as a real process; resolves with its exit code and stderr. */
 function migrateInChildProcess(url: string): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'app/db/cli/migrate.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/migrate.ts'], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -118,12 +118,12 @@ describe('Audit integrity: rolling back loses no audit value', () => {
     await sequelize.query(`UPDATE items SET modified_by = ${editor} WHERE id <= 10`);
     await migrateDown(sequelize, db.url, { to: FIRST_AUDIT });
 
-    const shown = await appCommand('app/db/cli/audit-archive.ts', db.url);
+    const shown = await appCommand('app/cli/audit-archive.ts', db.url);
     expect(shown.code, shown.stderr).to.equal(0);
     expect(shown.stdout).to.match(/items\.modified_by: \d+ value\(s\)/);
     expect(await archiveExists(sequelize), 'showing changes nothing').to.equal(true);
 
-    const purged = await appCommand('app/db/cli/audit-archive.ts', db.url, '--purge');
+    const purged = await appCommand('app/cli/audit-archive.ts', db.url, '--purge');
     expect(purged.code, purged.stderr).to.equal(0);
     expect(purged.stdout).to.match(/Purged \d+ archived audit value/);
     expect(await archiveExists(sequelize)).to.equal(false);
@@ -135,7 +135,7 @@ describe('Audit integrity: rolling back loses no audit value', () => {
   });
 
   it('when db:audit-archive gets --help, it explains the archive and --purge and exits 0', async () => {
-    const help = await appCommand('app/db/cli/audit-archive.ts', db.url, '--help');
+    const help = await appCommand('app/cli/audit-archive.ts', db.url, '--help');
     expect(help.code).to.equal(0);
     expect(help.stdout).to.include('--purge');
   });

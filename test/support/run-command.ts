@@ -46,7 +46,7 @@ export function sequelizeCli(databaseUrl: string, ...args: string[]): Promise<Co
   return runCommand(path.join(BIN, 'sequelize'), args, { DATABASE_URL: databaseUrl });
 }
 
-/** One of the app's TypeScript commands (e.g. `app/db/cli/migrate.ts`) on the given database. */
+/** One of the app's TypeScript commands (e.g. `app/cli/migrate.ts`) on the given database. */
 export function appCommand(
   script: string,
   databaseUrl: string,
@@ -80,7 +80,7 @@ export function startMigrator(
   databaseUrl: string,
   env: Record<string, string> = {},
 ): MigratorProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/db/cli/migrate.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli/migrate.ts'], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -15,7 +15,7 @@ function commands(): string[] {
       else if (
         rel.endsWith('.ts') &&
         rel !== path.join('app', 'server.ts') &&
-        rel !== path.join('app', 'main.ts') &&
+        rel !== path.join('app', 'cli', 'run-main.ts') &&
         /\brunMain\(/.test(fs.readFileSync(path.join(PROJECT_ROOT, rel), 'utf8'))
       ) {
         found.push(rel);
@@ -32,9 +32,9 @@ describe('Command-line help', () => {
 
   it('when the commands are listed, the migration runner commands are among them', () => {
     expect(all).to.include.members([
-      path.join('app', 'db', 'cli', 'migrate.ts'),
-      path.join('app', 'db', 'cli', 'rollback.ts'),
-      path.join('app', 'db', 'cli', 'status.ts'),
+      path.join('app', 'cli', 'migrate.ts'),
+      path.join('app', 'cli', 'rollback.ts'),
+      path.join('app', 'cli', 'status.ts'),
     ]);
   });
 

@@ -1,6 +1,6 @@
-import { runMain } from '../../main';
-import { exitCodeOf, formatReport } from '../../ops/check-report';
-import { runVerify } from '../../ops/verify/run-verify';
+import { runMain } from './run-main';
+import { exitCodeOf, formatReport } from '../ops/check-report';
+import { runVerify } from '../ops/verify/run-verify';
 import { parseCommandLine, withDatabase } from './command-line';
 
 const HELP = `

@@ -1,5 +1,5 @@
-import { runMain, UsageError } from '../../main';
-import { migrateDown } from '../migration-runner';
+import { runMain, UsageError } from './run-main';
+import { migrateDown } from '../db/migration-runner';
 import { parseCommandLine, progress, withDatabase } from './command-line';
 
 const HELP = `

@@ -1,5 +1,5 @@
-import { runMain } from '../../main';
-import { migrateUp } from '../migration-runner';
+import { runMain } from './run-main';
+import { migrateUp } from '../db/migration-runner';
 import { parseCommandLine, progress, withDatabase } from './command-line';
 
 const HELP = `

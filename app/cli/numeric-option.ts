@@ -1,4 +1,4 @@
-import { UsageError } from '../../main';
+import { UsageError } from './run-main';
 
 /** Parses a numeric option; anything but a number of at least `min` is a UsageError naming it. */
 export function numericOption(

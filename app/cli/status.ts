@@ -1,5 +1,5 @@
-import { runMain } from '../../main';
-import { migrationStatus } from '../migration-runner';
+import { runMain } from './run-main';
+import { migrationStatus } from '../db/migration-runner';
 import { parseCommandLine, withDatabase } from './command-line';
 
 const HELP = `

@@ -1,5 +1,5 @@
-import { runMain } from '../../main';
-import { createSeeder } from '../migrator';
+import { runMain } from './run-main';
+import { createSeeder } from '../db/migrator';
 import { parseCommandLine, progress, withDatabase } from './command-line';
 
 const HELP = `

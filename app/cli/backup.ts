@@ -1,7 +1,7 @@
-import { runMain } from '../../main';
-import { defaultBackupRoot, timestampedFolder } from '../../ops/backup/backup-folder';
-import { createBackup } from '../../ops/backup/create-backup';
-import { BackupError } from '../../ops/backup/manifest';
+import { runMain } from './run-main';
+import { defaultBackupRoot, timestampedFolder } from '../ops/backup/backup-folder';
+import { createBackup } from '../ops/backup/create-backup';
+import { BackupError } from '../ops/backup/manifest';
 import { parseCommandLine, progress, withDatabase } from './command-line';
 
 const HELP = `

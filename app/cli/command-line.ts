@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../config';
-import { UsageError } from '../../main';
-import { openDatabase, redactUrl, type Database } from '../database';
+import { loadConfig } from '../config';
+import { UsageError } from './run-main';
+import { openDatabase, redactUrl, type Database } from '../db/database';
 
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 type Values<O extends Options> = {

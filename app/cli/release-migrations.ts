@@ -1,5 +1,5 @@
-import { runMain } from '../../main';
-import { checkReleased, recordReleased, RELEASED_FILE } from '../released-migrations';
+import { runMain } from './run-main';
+import { checkReleased, recordReleased, RELEASED_FILE } from '../db/released-migrations';
 import { parseCommandLine } from './command-line';
 
 const HELP = `

@@ -1,5 +1,5 @@
-import { runMain, UsageError } from '../../main';
-import { buildPlan, formatPlan, type PlanRequest } from '../../ops/plan/build-plan';
+import { runMain, UsageError } from './run-main';
+import { buildPlan, formatPlan, type PlanRequest } from '../ops/plan/build-plan';
 import { parseCommandLine, withDatabase } from './command-line';
 import { numericOption } from './numeric-option';
 

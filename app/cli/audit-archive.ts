@@ -1,6 +1,6 @@
-import { runMain } from '../../main';
-import { archiveSummary, purgeArchive } from '../migration-helpers/audit-archive';
-import { withMigrationClient } from '../migration-helpers/migration-client';
+import { runMain } from './run-main';
+import { archiveSummary, purgeArchive } from '../db/migration-helpers/audit-archive';
+import { withMigrationClient } from '../db/migration-helpers/migration-client';
 import { parseCommandLine, withDatabase } from './command-line';
 
 const HELP = `

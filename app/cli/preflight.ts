@@ -1,8 +1,8 @@
-import { runMain } from '../../main';
-import { defaultBackupRoot } from '../../ops/backup/backup-folder';
-import { exitCodeOf, formatReport } from '../../ops/check-report';
-import { runPreflight } from '../../ops/preflight/run-preflight';
-import { DEFAULT_ROWS_PER_SECOND } from '../../ops/preflight/table-sizes';
+import { runMain } from './run-main';
+import { defaultBackupRoot } from '../ops/backup/backup-folder';
+import { exitCodeOf, formatReport } from '../ops/check-report';
+import { runPreflight } from '../ops/preflight/run-preflight';
+import { DEFAULT_ROWS_PER_SECOND } from '../ops/preflight/table-sizes';
 import { parseCommandLine, withDatabase } from './command-line';
 import { numericOption } from './numeric-option';
 

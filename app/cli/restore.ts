@@ -1,6 +1,6 @@
-import { runMain, UsageError } from '../../main';
-import { BackupError } from '../../ops/backup/manifest';
-import { restoreBackup } from '../../ops/backup/restore-backup';
+import { runMain, UsageError } from './run-main';
+import { BackupError } from '../ops/backup/manifest';
+import { restoreBackup } from '../ops/backup/restore-backup';
 import { parseCommandLine, progress, withDatabase } from './command-line';
 
 const HELP = `

@@ -1,11 +1,11 @@
-import { runMain } from '../../main';
-import { archiveSummary } from '../migration-helpers/audit-archive';
-import { withMigrationClient } from '../migration-helpers/migration-client';
-import { migrationStatus } from '../migration-runner';
+import { runMain } from './run-main';
+import { archiveSummary } from '../db/migration-helpers/audit-archive';
+import { withMigrationClient } from '../db/migration-helpers/migration-client';
+import { migrationStatus } from '../db/migration-runner';
 import { parseCommandLine, withDatabase } from './command-line';
 
 const HELP = `
-Usage: node --import tsx app/db/cli/audit-rollback-plan.ts [--verify]
+Usage: node --import tsx app/cli/audit-rollback-plan.ts [--verify]
 
 Used by scripts/rollback-audit-migrations.sh. Prints the current migration
 state and exactly which audit migrations a rollback to the pre-audit state
