@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { QueryInterface } from 'sequelize';
 import type { Sequelize } from 'sequelize';
+import { RELEASED_MIGRATION_META, type MigrationMeta } from './migration-meta';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
 export const SEEDERS_DIR = path.resolve(__dirname, '..', '..', 'seeders');
@@ -10,6 +11,15 @@ export const SEEDERS_DIR = path.resolve(__dirname, '..', '..', 'seeders');
 export interface MigrationModule {
   up(queryInterface: QueryInterface, sequelize: typeof Sequelize): Promise<unknown>;
   down?(queryInterface: QueryInterface, sequelize: typeof Sequelize): Promise<unknown>;
+  /** Its properties; seeders and migrations released before this existed have none. */
+  meta?: MigrationMeta;
+}
+
+/** A loaded migration: its steps, and its properties when it has any (seeders do not). */
+export interface LoadedMigration {
+  up: Required<MigrationModule>['up'];
+  down: Required<MigrationModule>['down'];
+  meta: MigrationMeta | undefined;
 }
 
 /** A migration has no way back; its `down` refuses rather than pretend. */
@@ -29,7 +39,7 @@ export function listMigrationFiles(dir: string): string[] {
 }
 
 /** Loads a migration file; a missing `down` becomes one that throws. */
-export function loadMigration(file: string): Required<MigrationModule> {
+export function loadMigration(file: string): LoadedMigration {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const loaded = require(file) as Partial<MigrationModule> & { default?: MigrationModule };
   const migration = loaded.default ?? loaded;
@@ -38,6 +48,7 @@ export function loadMigration(file: string): Required<MigrationModule> {
     throw new Error(`${name} exports no up() function`);
   }
   return {
+    meta: migration.meta ?? RELEASED_MIGRATION_META[name],
     up: migration.up.bind(migration),
     down:
       migration.down?.bind(migration) ??
@@ -45,4 +56,15 @@ export function loadMigration(file: string): Required<MigrationModule> {
         throw new IrreversibleMigrationError(`${name} has no down step and cannot be reverted`);
       }),
   };
+}
+
+/** The properties of a migration in `migrations/`; every one must declare them. */
+export function migrationMeta(name: string, dir = MIGRATIONS_DIR): MigrationMeta {
+  const { meta } = loadMigration(path.join(dir, name));
+  if (!meta) {
+    throw new Error(
+      `${name} declares no properties: add "export const meta: MigrationMeta = { transactional, table, kind }"`,
+    );
+  }
+  return meta;
 }

@@ -1,0 +1,36 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect } from 'chai';
+import { listMigrationFiles, migrationMeta, MIGRATIONS_DIR } from '../../app/db/migration-files';
+import { RELEASED_MIGRATION_META } from '../../app/db/migration-meta';
+
+describe('Migration properties', () => {
+  it('when any migration is loaded, it declares whether it is one transaction, its table and its kind', () => {
+    for (const name of listMigrationFiles(MIGRATIONS_DIR)) {
+      const meta = migrationMeta(name);
+      expect(meta.transactional, name).to.be.a('boolean');
+      expect(meta.table, name).to.match(/^[a-z_]+$/);
+      expect(['schema', 'backfill', 'index', 'key'], name).to.include(meta.kind);
+    }
+  });
+
+  it('when a migration file exports no properties and is not a released one, loading them fails naming it', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gma-meta-'));
+    try {
+      const name = '29990101000000-create-nothing.ts';
+      fs.writeFileSync(
+        path.join(dir, name),
+        'export async function up() {}\nexport async function down() {}\n',
+      );
+      expect(() => migrationMeta(name, dir)).to.throw(name);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('when the released declarations are listed, each names a migration that exists', () => {
+    const files = listMigrationFiles(MIGRATIONS_DIR);
+    expect(files).to.include.members(Object.keys(RELEASED_MIGRATION_META));
+  });
+});
