@@ -68,7 +68,14 @@ export const SCRYPT_LOG_N_FLOOR = 14;
 const SCRYPT_LOG_N_DEFAULT = 15;
 const SCRYPT_LOG_N_TEST_DEFAULT = 10;
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** A whole number from `min` to `max` in `env[name]`, or `fallback`; anything else is a ConfigError naming it. */
+export function integer(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const n = Number(value);

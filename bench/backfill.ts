@@ -4,7 +4,9 @@
 // starts from the same data: a clone of one database at "audit columns
 // added, not yet filled", with no audit foreign keys or indexes yet.
 import type pg from 'pg';
-import { AUDITED_TABLES } from '../app/ops/audited-tables';
+import { AUDITED_TABLES } from '../app/audit/audit-spec';
+import { addedColumns } from '../app/audit/audited-table';
+import { ruleCreator, setBasedFillSql } from '../app/audit/rule-sql';
 import { startBenchServer, withClient, type BenchServer } from './support/bench-server';
 import {
   LAST_ADD_COLUMNS,
@@ -15,33 +17,15 @@ import {
 } from './support/datasets';
 import { duration, envInt, machineLine, msSince, printTable } from './support/report';
 
-const SET_BASED: Record<string, string> = {
-  characters: `UPDATE characters SET created_by = player_owner_id, modified_by = player_owner_id
-                WHERE created_by IS NULL OR modified_by IS NULL`,
-  items: `UPDATE items t SET created_by = COALESCE(t.created_by, c.owner_id),
-                             modified_by = COALESCE(t.created_by, c.owner_id)
-            FROM campaigns c WHERE c.id = t.campaign_id AND t.modified_by IS NULL`,
-  locations: `UPDATE locations t SET created_by = COALESCE(t.created_by, c.owner_id),
-                                     modified_by = COALESCE(t.created_by, c.owner_id)
-                FROM campaigns c WHERE c.id = t.campaign_id AND t.modified_by IS NULL`,
-};
-
 // The original's loop: fetch every row, then one UPDATE per row by id, all in
 // one transaction (Django runs a RunPython migration atomically on PostgreSQL).
-const ROW_BY_ROW: Record<string, { select: string; update: string }> = {
-  characters: {
-    select: 'SELECT id, player_owner_id AS v FROM characters ORDER BY id LIMIT $1',
-    update: 'UPDATE characters SET created_by = $2, modified_by = $2 WHERE id = $1',
-  },
-  items: {
-    select: 'SELECT id, created_by AS v FROM items ORDER BY id LIMIT $1',
-    update: 'UPDATE items SET modified_by = $2 WHERE id = $1',
-  },
-  locations: {
-    select: 'SELECT id, created_by AS v FROM locations ORDER BY id LIMIT $1',
-    update: 'UPDATE locations SET modified_by = $2 WHERE id = $1',
-  },
-};
+const ROW_BY_ROW = AUDITED_TABLES.map((spec) => ({
+  select: `SELECT t.id, ${ruleCreator(spec)} AS v FROM ${spec.table} t ${spec.rule.joins ?? ''}
+            ORDER BY t.id LIMIT $1`,
+  update: `UPDATE ${spec.table} SET ${addedColumns(spec)
+    .map(({ name }) => `${name} = $2`)
+    .join(', ')} WHERE id = $1`,
+}));
 
 async function timeOurs(server: BenchServer, db: string): Promise<number> {
   const started = process.hrtime.bigint();
@@ -52,7 +36,7 @@ async function timeOurs(server: BenchServer, db: string): Promise<number> {
 async function timeSetBased(server: BenchServer, db: string): Promise<number> {
   return withClient(server.url(db), async (client) => {
     const started = process.hrtime.bigint();
-    for (const table of AUDITED_TABLES) await client.query(SET_BASED[table]!);
+    for (const spec of AUDITED_TABLES) await client.query(setBasedFillSql(spec));
     return msSince(started);
   });
 }
@@ -62,12 +46,9 @@ async function timeRowByRow(server: BenchServer, db: string, sample: number): Pr
   return withClient(server.url(db), async (client: pg.Client) => {
     const started = process.hrtime.bigint();
     await client.query('BEGIN');
-    for (const table of AUDITED_TABLES) {
-      const { rows } = await client.query<{ id: number; v: number | null }>(
-        ROW_BY_ROW[table]!.select,
-        [sample],
-      );
-      for (const row of rows) await client.query(ROW_BY_ROW[table]!.update, [row.id, row.v]);
+    for (const { select, update } of ROW_BY_ROW) {
+      const { rows } = await client.query<{ id: number; v: number | null }>(select, [sample]);
+      for (const row of rows) await client.query(update, [row.id, row.v]);
     }
     await client.query('COMMIT');
     return msSince(started);

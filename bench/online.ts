@@ -5,7 +5,8 @@
 // set-based UPDATE per table fills the same fields (what a naive backfill does).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { AUDITED_TABLES } from '../app/ops/audited-tables';
+import { AUDITED_TABLES } from '../app/audit/audit-spec';
+import { setBasedFillSql } from '../app/audit/rule-sql';
 import { startBenchServer, withClient, type BenchServer } from './support/bench-server';
 import {
   LAST_ADD_COLUMNS,
@@ -62,16 +63,6 @@ async function measure(url: string, work: () => Promise<void>) {
   return { ms, latencies: await writer.stop() };
 }
 
-const SET_BASED = {
-  characters: `UPDATE characters SET created_by = player_owner_id, modified_by = player_owner_id`,
-  items: `UPDATE items t SET created_by = COALESCE(t.created_by, c.owner_id),
-                             modified_by = COALESCE(t.created_by, c.owner_id)
-            FROM campaigns c WHERE c.id = t.campaign_id`,
-  locations: `UPDATE locations t SET created_by = COALESCE(t.created_by, c.owner_id),
-                                     modified_by = COALESCE(t.created_by, c.owner_id)
-                FROM campaigns c WHERE c.id = t.campaign_id`,
-};
-
 async function main(): Promise<void> {
   const rows = envInt('BENCH_ROWS', 1_000_000);
   const idleSeconds = envInt('BENCH_IDLE_SECONDS', 10);
@@ -104,7 +95,7 @@ async function main(): Promise<void> {
       'one set-based UPDATE per table',
       await measure(run, () =>
         withClient(run, async (client) => {
-          for (const table of AUDITED_TABLES) await client.query(SET_BASED[table]);
+          for (const spec of AUDITED_TABLES) await client.query(setBasedFillSql(spec));
         }),
       ),
     ]);

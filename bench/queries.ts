@@ -3,8 +3,7 @@
 // without them (dropped inside a transaction that is rolled back, so both
 // runs see the same data and the same cache).
 import type pg from 'pg';
-import { AUDITED_TABLES } from '../app/ops/audited-tables';
-import { INDEXED_COLUMNS } from '../app/ops/verify/schema-checks';
+import { AUDITED_TABLES } from '../app/audit/audit-spec';
 import { startBenchServer, withClient } from './support/bench-server';
 import { createPreAuditDatabase, migrate } from './support/datasets';
 import { envInt, machineLine, printTable, quantile } from './support/report';
@@ -54,15 +53,9 @@ async function time(client: pg.Client, sql: string): Promise<Timing> {
   return { ...timings[0]!, ms };
 }
 
-async function auditIndexes(client: pg.Client): Promise<string[]> {
-  const { rows } = await client.query<{ name: string }>(
-    `SELECT ic.relname AS name FROM pg_index i
-       JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid
-       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
-      WHERE t.relname = ANY($1) AND a.attname = ANY($2)`,
-    [AUDITED_TABLES, INDEXED_COLUMNS],
-  );
-  return rows.map((r) => r.name);
+/** The indexes the audit migrations built (the specification's), to drop for the comparison. */
+function auditIndexes(): string[] {
+  return AUDITED_TABLES.flatMap((spec) => spec.indexes.map((index) => index.name));
 }
 
 async function main(): Promise<void> {
@@ -106,7 +99,7 @@ async function main(): Promise<void> {
       ];
       const withIndexes = new Map<string, Timing>();
       for (const q of queries) withIndexes.set(q.name, await time(client, q.sql));
-      const dropped = await auditIndexes(client);
+      const dropped = auditIndexes();
       const without = new Map<string, Timing>();
       await client.query('BEGIN');
       for (const name of dropped) await client.query(`DROP INDEX "${name}"`);

@@ -34,7 +34,7 @@ export function initModels(sequelize: Sequelize): void {
     model.belongsTo(Campaign, { as: 'campaign', foreignKey: 'campaignId' });
   }
   // Audit: createdByUser and modifiedByUser on every audited model.
-  for (const model of [Character, Item, Location]) associateAuditUsers(model, User);
+  for (const model of [Campaign, Character, Item, Location]) associateAuditUsers(model, User);
   Campaign.hasMany(Item, { as: 'items', foreignKey: 'campaignId' });
   Campaign.hasMany(Location, { as: 'locations', foreignKey: 'campaignId' });
 

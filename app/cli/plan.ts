@@ -43,12 +43,12 @@ runMain('db:plan', async () => {
   }
   const request: PlanRequest = args.rollback
     ? {
-        kind: 'rollback',
+        direction: 'down',
         to: args.to,
         step:
           args.step === undefined ? undefined : Math.floor(numericOption('step', args.step, 1, 1)),
       }
-    : { kind: 'migrate', to: args.to };
+    : { direction: 'up', to: args.to };
   return withDatabase(async (db) => {
     const plan = await buildPlan(db.url, request);
     console.log(args.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));

@@ -1,14 +1,13 @@
 import type { Sequelize } from 'sequelize';
 import { withAdvisoryLock } from './advisory-lock';
+import { withMigrationLog } from './migration-kit/migration-log';
+import { readHistory, selectMigrations, type MigrationRequest } from './migration-selection';
 import { createMigrator, type Migrator, type MigratorOptions } from './migrator';
 
-/** A `--to` name that is not in the history, or not in the state the command needs. */
-export class UnknownMigrationError extends Error {
-  override readonly name = 'UnknownMigrationError';
-}
+export { resolveMigrationName, UnknownMigrationError } from './migration-selection';
 
 export interface RunOptions extends MigratorOptions {
-  /** Where progress lines go; default nowhere. */
+  /** Where progress lines go; default nowhere (a migration step's own lines: stderr). */
   log?: (line: string) => void;
   lockTimeoutMs?: number;
 }
@@ -16,29 +15,6 @@ export interface RunOptions extends MigratorOptions {
 export interface MigrationStatus {
   executed: string[];
   pending: string[];
-}
-
-function stripExtension(name: string): string {
-  return name.replace(/\.[cm]?[jt]s$/, '');
-}
-
-/**
- * Finds the migration `input` names among `names`: the exact file name, or
- * the file name without its extension. Anything else is an error that says
- * what exists, so a typo never turns into "revert everything".
- */
-export function resolveMigrationName(input: string, names: string[], what: string): string {
-  const found = names.find((name) => name === input || stripExtension(name) === input);
-  if (found) return found;
-  const similar = names.filter((name) => name.includes(input)).slice(0, 5);
-  const hint = similar.length
-    ? ` Did you mean: ${similar.join(', ')}?`
-    : names.length
-      ? ` ${what} are: ${names.slice(-5).join(', ')}${names.length > 5 ? ' (last 5 shown)' : ''}.`
-      : ` There are no ${what.toLowerCase()}.`;
-  throw new UnknownMigrationError(
-    `No migration named "${input}" among the ${what.toLowerCase()}.${hint}`,
-  );
 }
 
 function track(migrator: Migrator, log: (line: string) => void): void {
@@ -72,41 +48,49 @@ export async function migrationStatus(
   sequelize: Sequelize,
   options: MigratorOptions = {},
 ): Promise<MigrationStatus> {
-  const migrator = createMigrator(sequelize, options);
-  // One after the other: on a new database both create SequelizeMeta, and two
-  // concurrent CREATE TABLE IF NOT EXISTS can collide.
-  const executed = await migrator.executed();
-  const pending = await migrator.pending();
-  return { executed: executed.map((m) => m.name), pending: pending.map((m) => m.name) };
+  return readHistory(createMigrator(sequelize, options));
 }
 
 /**
- * Applies pending migrations (up to and including `to`) under the migration
- * lock. The pending list is read after the lock is taken, so concurrent
- * runners apply each migration once. Returns the names applied.
+ * Runs the migrations a request selects, under the migration lock: the
+ * selection is read after the lock is taken, so concurrent runners apply
+ * each migration once. Returns the names run.
  */
-export async function migrateUp(
+async function run(
   sequelize: Sequelize,
   databaseUrl: string,
-  options: RunOptions & { to?: string } = {},
+  request: MigrationRequest,
+  options: RunOptions,
 ): Promise<string[]> {
   return withAdvisoryLock(
     databaseUrl,
     async () => {
       const migrator = createMigrator(sequelize, options);
-      if (options.log) track(migrator, options.log);
-      if (options.to === undefined) return (await migrator.up()).map((m) => m.name);
-      const pending = (await migrator.pending()).map((m) => m.name);
-      const executed = (await migrator.executed()).map((m) => m.name);
-      if (executed.some((n) => n === options.to || stripExtension(n) === options.to)) {
-        options.log?.(`${options.to} is already applied; nothing to do.`);
-        return [];
+      const { names, executed } = await selectMigrations(migrator, request);
+      if (request.direction === 'up' && request.to !== undefined && names.length === 0) {
+        if (executed.length > 0) options.log?.(`${request.to} is already applied; nothing to do.`);
       }
-      const to = resolveMigrationName(options.to, pending, 'Pending migrations');
-      return (await migrator.up({ to })).map((m) => m.name);
+      if (names.length === 0) return [];
+      if (options.log) track(migrator, options.log);
+      const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+      const ran = await withMigrationLog(log, () =>
+        request.direction === 'up'
+          ? migrator.up({ migrations: names })
+          : migrator.down({ migrations: names }),
+      );
+      return ran.map((m) => m.name);
     },
     lockOptions(options),
   );
+}
+
+/** Applies pending migrations (up to and including `to`) under the migration lock. */
+export function migrateUp(
+  sequelize: Sequelize,
+  databaseUrl: string,
+  options: RunOptions & { to?: string } = {},
+): Promise<string[]> {
+  return run(sequelize, databaseUrl, { direction: 'up', to: options.to }, options);
 }
 
 /**
@@ -114,23 +98,15 @@ export async function migrateUp(
  * applied after it and `to` itself (inclusive, as sequelize-cli's
  * `undo:all --to`); with `step`, the last N; with neither, the last one.
  */
-export async function migrateDown(
+export function migrateDown(
   sequelize: Sequelize,
   databaseUrl: string,
   options: RunOptions & { to?: string; step?: number } = {},
 ): Promise<string[]> {
-  return withAdvisoryLock(
+  return run(
+    sequelize,
     databaseUrl,
-    async () => {
-      const migrator = createMigrator(sequelize, options);
-      if (options.log) track(migrator, options.log);
-      if (options.to !== undefined) {
-        const executed = (await migrator.executed()).map((m) => m.name);
-        const to = resolveMigrationName(options.to, executed, 'Applied migrations');
-        return (await migrator.down({ to })).map((m) => m.name);
-      }
-      return (await migrator.down({ step: options.step ?? 1 })).map((m) => m.name);
-    },
-    lockOptions(options),
+    { direction: 'down', to: options.to, step: options.step },
+    options,
   );
 }

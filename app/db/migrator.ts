@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Sequelize as SequelizeInstance } from 'sequelize';
 import { Sequelize } from 'sequelize';
-import { SequelizeStorage, Umzug } from 'umzug';
+import { Umzug } from 'umzug';
+import { MigrationHistory } from './migration-history';
 import { MIGRATIONS_DIR, SEEDERS_DIR, listMigrationFiles, loadMigration } from './migration-files';
 
 export type Migrator = Umzug<ReturnType<SequelizeInstance['getQueryInterface']>>;
@@ -36,7 +37,7 @@ export function createMigrator(
         };
       }),
     context: queryInterface,
-    storage: new SequelizeStorage({ sequelize, tableName: options.tableName ?? 'SequelizeMeta' }),
+    storage: new MigrationHistory(sequelize, options.tableName ?? 'SequelizeMeta'),
     logger: undefined,
   });
 }

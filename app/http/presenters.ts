@@ -1,4 +1,4 @@
-import type { Character, Item, Location, User } from '../../models';
+import type { Campaign, Character, Item, Location, User } from '../../models';
 import type { CampaignAccess } from '../services/campaign-access';
 import type { ListPage } from '../services/content-list';
 import type { MemberWithUser } from '../services/membership-service';
@@ -33,8 +33,7 @@ export function presentCampaign({ campaign, role }: CampaignAccess) {
     ownerId: campaign.ownerId,
     playersCanCreateContent: campaign.playersCanCreateContent,
     role,
-    createdAt: campaign.createdAt.toISOString(),
-    updatedAt: campaign.updatedAt.toISOString(),
+    ...auditFields(campaign),
   };
 }
 
@@ -49,7 +48,7 @@ export function presentMember(member: MemberWithUser) {
   };
 }
 
-function auditFields(row: Character | Item | Location) {
+function auditFields(row: Campaign | Character | Item | Location) {
   return {
     createdBy: userSummary(row.get('createdByUser') as User | undefined),
     modifiedBy: userSummary(row.get('modifiedByUser') as User | undefined),

@@ -1,6 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { AUDIT_COLUMNS, AUDITED_TABLES } from '../ops/audited-tables';
+import { AUDITED_TABLE_NAMES } from '../audit/audit-spec';
+import { AUDIT_COLUMNS } from '../audit/audited-table';
 
 /**
  * `gma_audit_null_fraction{table,column}`: the share of rows whose audit
@@ -23,7 +24,7 @@ export function auditNullMetrics(registry: Registry, sequelize: Sequelize): void
              FROM pg_stats
             WHERE schemaname = current_schema() AND tablename IN (:tables) AND attname IN (:columns)`,
           {
-            replacements: { tables: [...AUDITED_TABLES], columns: [...AUDIT_COLUMNS] },
+            replacements: { tables: [...AUDITED_TABLE_NAMES], columns: [...AUDIT_COLUMNS] },
             type: QueryTypes.SELECT,
           },
         )
@@ -46,7 +47,7 @@ export function auditNullMetrics(registry: Registry, sequelize: Sequelize): void
                   extract(epoch FROM now() - greatest(last_analyze, last_autoanalyze))::float8 AS age
              FROM pg_stat_user_tables
             WHERE schemaname = current_schema() AND relname IN (:tables)`,
-          { replacements: { tables: [...AUDITED_TABLES] }, type: QueryTypes.SELECT },
+          { replacements: { tables: [...AUDITED_TABLE_NAMES] }, type: QueryTypes.SELECT },
         )
         .catch(() => []);
       for (const row of rows) if (row.age !== null) statsAge.set({ table: row.table }, row.age);

@@ -1,13 +1,13 @@
 import { Counter, type Registry } from 'prom-client';
 import type { Model, Sequelize } from 'sequelize';
 import { currentContext } from '../context';
-import { AUDITED_TABLES } from '../ops/audited-tables';
+import { AUDITED_TABLE_NAMES } from '../audit/audit-spec';
 
 type Operation = 'create' | 'update';
 type Listener = (table: string, operation: Operation, rows: number) => void;
 
 const listeners = new WeakMap<Sequelize, Set<Listener>>();
-const audited = new Set<string>(AUDITED_TABLES);
+const audited = new Set<string>(AUDITED_TABLE_NAMES);
 
 function tableOf(model: Model): string | undefined {
   const table = (model.constructor as typeof Model).getTableName();

@@ -1,6 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { NotFoundError } from '../errors';
 import { Campaign, CampaignMembership, type CampaignRole } from '../../models';
+import { auditUserIncludes } from './audit-users';
 
 /** A campaign as one member sees it. */
 export interface CampaignAccess {
@@ -28,7 +29,7 @@ export async function accessCampaign(
   }
   const membership = (await CampaignMembership.findOne({
     where: { campaignId, userId },
-    include: [{ model: Campaign, as: 'campaign', required: true }],
+    include: [{ model: Campaign, as: 'campaign', required: true, include: auditUserIncludes() }],
     transaction,
   })) as (CampaignMembership & { campaign: Campaign }) | null;
   if (!membership) throw new NotFoundError(`Campaign ${campaignId} not found`);

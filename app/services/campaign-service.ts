@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { ForbiddenError } from '../errors';
 import { Campaign, CampaignMembership } from '../../models';
+import { auditUserIncludes } from './audit-users';
 import { accessCampaign, type CampaignAccess } from './campaign-access';
 import { canDeleteCampaign, isEditor } from './permissions';
 
@@ -26,6 +27,7 @@ export class CampaignService {
         { campaignId: campaign.id, userId, role: 'OWNER' },
         { transaction },
       );
+      await campaign.reload({ include: auditUserIncludes(), transaction });
       return { campaign, role: 'OWNER' as const };
     });
   }
@@ -34,7 +36,7 @@ export class CampaignService {
   async list(userId: number): Promise<CampaignAccess[]> {
     const memberships = await CampaignMembership.findAll({
       where: { userId },
-      include: [{ model: Campaign, as: 'campaign', required: true }],
+      include: [{ model: Campaign, as: 'campaign', required: true, include: auditUserIncludes() }],
       order: [['campaignId', 'ASC']],
     });
     return memberships.map((m) => ({
@@ -55,6 +57,8 @@ export class CampaignService {
       throw new ForbiddenError('Only the OWNER or a GM can change the campaign');
     }
     await access.campaign.update(defined(input));
+    // The modifier may have changed: the response names who it is now.
+    await access.campaign.reload({ include: auditUserIncludes() });
     return access;
   }
 

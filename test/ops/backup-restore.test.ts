@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrationStatus } from '../../app/db/migration-runner';
-import { BACKUP_TABLES } from '../../app/ops/audited-tables';
+import { AUDIT_TOUCHED_TABLES as BACKUP_TABLES } from '../../app/audit/audit-spec';
 import { createBackup } from '../../app/ops/backup/create-backup';
 import { readManifest } from '../../app/ops/backup/manifest';
 import { restoreBackup } from '../../app/ops/backup/restore-backup';

@@ -24,7 +24,7 @@ describe('db:plan', () => {
     await preAuditDatabase(500);
     const before = await fingerprint(db.current.sequelize);
 
-    const plan = await buildPlan(db.current.url, { kind: 'migrate' });
+    const plan = await buildPlan(db.current.url, { direction: 'up' });
     const auditCount = ALL.length - ALL.indexOf(FIRST_AUDIT);
     expect(formatPlan(plan)).to.match(new RegExp(`^Plan: apply ${auditCount} migration\\(s\\)`));
 
@@ -54,7 +54,7 @@ describe('db:plan', () => {
     await migrateUp(db.current.sequelize, db.current.url);
     const before = await fingerprint(db.current.sequelize);
 
-    const plan = await buildPlan(db.current.url, { kind: 'rollback', to: FIRST_AUDIT });
+    const plan = await buildPlan(db.current.url, { direction: 'down', to: FIRST_AUDIT });
 
     expect(plan.steps.map((s) => s.migration)).to.deep.equal(
       ALL.slice(ALL.indexOf(FIRST_AUDIT)).reverse(),
@@ -84,7 +84,7 @@ describe('db:plan', () => {
     expect(recorded).to.be.greaterThan(0);
     await migrateDown(db.current.sequelize, db.current.url, { to: FIRST_AUDIT });
 
-    const plan = await buildPlan(db.current.url, { kind: 'migrate' });
+    const plan = await buildPlan(db.current.url, { direction: 'up' });
 
     const backfill = plan.steps.find((s) =>
       s.migration.includes('backfill-audit-fields-of-characters'),

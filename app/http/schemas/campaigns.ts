@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CAMPAIGN_ROLES } from '../../../models';
-import { BodyId, Id, text } from './common';
+import { BodyId, Id, UserSummary, text } from './common';
 
 export const Role = z.enum(CAMPAIGN_ROLES).meta({ id: 'CampaignRole' });
 
@@ -41,6 +41,8 @@ export const Campaign = z
     ownerId: z.number().int().nullable(),
     playersCanCreateContent: z.boolean(),
     role: Role.meta({ description: "The caller's role in this campaign" }),
+    createdBy: UserSummary.nullable(),
+    modifiedBy: UserSummary.nullable(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

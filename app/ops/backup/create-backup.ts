@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
-import { BACKUP_TABLES } from '../audited-tables';
+import { AUDIT_TOUCHED_TABLES as BACKUP_TABLES } from '../../audit/audit-spec';
 import { ident } from '../../db/sql-identifier';
 import { appliedMigrations, openStableClient, tableColumns } from '../pg-client';
 import { HashingCounter, selectForCopy } from './copy-stream';

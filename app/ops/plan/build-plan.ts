@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { Sequelize } from 'sequelize';
-import { listMigrationFiles, loadMigration, MIGRATIONS_DIR } from '../../db/migration-files';
-import { resolveMigrationName } from '../../db/migration-runner';
-import { appliedMigrations, openStableClient } from '../pg-client';
+import { loadMigration, migrationMeta, MIGRATIONS_DIR } from '../../db/migration-files';
+import { selectMigrations, type MigrationRequest } from '../../db/migration-selection';
+import { createMigrator } from '../../db/migrator';
+import { createSequelize } from '../../db/sequelize';
+import { openStableClient } from '../pg-client';
 import { rowNotes } from './row-notes';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 import { recordStatements, type RecordedStatement } from './sql-recorder';
@@ -23,27 +25,7 @@ export interface Plan {
   sqlUnavailable?: string;
 }
 
-export type PlanRequest =
-  { kind: 'migrate'; to?: string } | { kind: 'rollback'; to?: string; step?: number };
-
-/** The migrations a request would run, in the order it would run them. */
-export function selectMigrations(request: PlanRequest, applied: string[], files: string[]) {
-  if (request.kind === 'migrate') {
-    const pending = files.filter((name) => !applied.includes(name));
-    if (request.to === undefined) return pending;
-    const done = applied.find(
-      (n) => n === request.to || n.replace(/\.[cm]?[jt]s$/, '') === request.to,
-    );
-    if (done) return [];
-    const to = resolveMigrationName(request.to, pending, 'Pending migrations');
-    return pending.slice(0, pending.indexOf(to) + 1);
-  }
-  if (request.to !== undefined) {
-    const to = resolveMigrationName(request.to, applied, 'Applied migrations');
-    return applied.slice(applied.indexOf(to)).reverse();
-  }
-  return applied.slice(-(request.step ?? 1)).reverse();
-}
+export type PlanRequest = MigrationRequest;
 
 async function runOn(scratch: ScratchDatabase, name: string, direction: 'up' | 'down') {
   const migration = loadMigration(path.join(MIGRATIONS_DIR, name));
@@ -57,14 +39,17 @@ async function runOn(scratch: ScratchDatabase, name: string, direction: 'up' | '
  * queries on the target. The target is never written to.
  */
 export async function buildPlan(url: string, request: PlanRequest): Promise<Plan> {
+  const history = createSequelize(url);
   const target = await openStableClient(url, 'gma-plan');
   try {
-    const applied = await appliedMigrations(target);
-    const files = listMigrationFiles(MIGRATIONS_DIR);
-    const selected = selectMigrations(request, applied, files);
-    const direction = request.kind === 'migrate' ? 'up' : 'down';
+    // The same selection the runner makes, so the plan is what the command runs.
+    const { executed: applied, names: selected } = await selectMigrations(
+      createMigrator(history),
+      request,
+    );
+    const direction = request.direction;
     const recorded = new Map<string, RecordedStatement[]>(selected.map((n) => [n, []]));
-    const plan: Plan = { command: request.kind, steps: [] };
+    const plan: Plan = { command: direction === 'up' ? 'migrate' : 'rollback', steps: [] };
 
     if (selected.length > 0) {
       let scratch: ScratchDatabase | undefined;
@@ -97,12 +82,13 @@ export async function buildPlan(url: string, request: PlanRequest): Promise<Plan
         migration: name,
         direction,
         statements,
-        notes: await rowNotes(target, name, direction, statements),
+        notes: await rowNotes(target, name, migrationMeta(name), direction),
       });
     }
     return plan;
   } finally {
     await target.end();
+    await history.close();
   }
 }
 

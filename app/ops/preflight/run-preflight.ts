@@ -1,10 +1,15 @@
 import type { Sequelize } from 'sequelize';
 import { migrationStatus } from '../../db/migration-runner';
-import { AUDITED_TABLES, BACKUP_TABLES } from '../audited-tables';
-import { countBackfill } from '../backfill-rules';
+import {
+  AUDIT_TOUCHED_TABLES,
+  AUDITED_TABLE_NAMES,
+  AUDITED_TABLES,
+  auditedTable,
+} from '../../audit/audit-spec';
+import { countBackfill } from '../../audit/backfill-counts';
+import { countOrphans } from '../../audit/references';
 import type { CheckResult } from '../check-report';
 import { openStableClient } from '../pg-client';
-import { countOrphans } from '../references';
 import { checkBlockingTransactions } from './blocking-transactions';
 import { checkRecentBackup } from './recent-backup';
 import { checkTableSizes } from './table-sizes';
@@ -53,7 +58,7 @@ export async function runPreflight(
       details: pending,
     });
 
-    const orphans = (await countOrphans(client)).filter((o) => o.orphans > 0);
+    const orphans = (await countOrphans(client, AUDITED_TABLES)).filter((o) => o.orphans > 0);
     checks.push(
       orphans.length
         ? {
@@ -79,17 +84,20 @@ export async function runPreflight(
       name: 'rows the backfill cannot fill',
       status: unfillable.length ? 'warn' : 'ok',
       summary: unfillable.length
-        ? 'these rows have no creator and no campaign owner; their audit fields will stay NULL'
+        ? 'the rules name nobody for these rows; their audit fields will stay NULL'
         : 'none',
-      details: unfillable.map((c) => `${c.table}: ${c.missing - c.fillable} row(s)`),
+      details: unfillable.map(
+        (c) =>
+          `${c.table}: ${c.missing - c.fillable} row(s) (${auditedTable(c.table).rule.summary})`,
+      ),
     });
 
     checks.push(
-      await checkBlockingTransactions(client, BACKUP_TABLES, options.maxTransactionSeconds),
+      await checkBlockingTransactions(client, AUDIT_TOUCHED_TABLES, options.maxTransactionSeconds),
     );
-    checks.push(await checkTableSizes(client, AUDITED_TABLES, options.rowsPerSecond));
+    checks.push(await checkTableSizes(client, AUDITED_TABLE_NAMES, options.rowsPerSecond));
     checks.push(
-      checkRecentBackup(url, options.backupRoot, BACKUP_TABLES, options.backupMaxAgeHours),
+      checkRecentBackup(url, options.backupRoot, AUDIT_TOUCHED_TABLES, options.backupMaxAgeHours),
     );
     return checks;
   } finally {

@@ -1,9 +1,12 @@
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../db/migration-files';
-import { AUDITED_TABLES } from '../audited-tables';
-import { countBackfill } from '../backfill-rules';
+import { readHistory } from '../../db/migration-selection';
+import { createMigrator } from '../../db/migrator';
+import { createSequelize } from '../../db/sequelize';
+import { AUDITED_TABLES, auditedTable } from '../../audit/audit-spec';
+import { countBackfill } from '../../audit/backfill-counts';
+import { countOrphans } from '../../audit/references';
 import type { CheckResult } from '../check-report';
-import { appliedMigrations, openStableClient } from '../pg-client';
-import { countOrphans } from '../references';
+import { openStableClient } from '../pg-client';
 import {
   checkAuditColumns,
   checkAuditForeignKeys,
@@ -17,13 +20,13 @@ import {
  * validated, indexes present and valid, no INVALID index, no orphans.
  */
 export async function runVerify(url: string): Promise<CheckResult[]> {
+  const history = createSequelize(url);
   const client = await openStableClient(url, 'gma-verify');
   try {
     const checks: CheckResult[] = [];
-    const applied = await appliedMigrations(client);
+    const { executed, pending } = await readHistory(createMigrator(history));
     const files = listMigrationFiles(MIGRATIONS_DIR);
-    const pending = files.filter((name) => !applied.includes(name));
-    const unknown = applied.filter((name) => !files.includes(name));
+    const unknown = executed.filter((name) => !files.includes(name));
     checks.push(
       pending.length
         ? {
@@ -65,7 +68,7 @@ export async function runVerify(url: string): Promise<CheckResult[]> {
                 : 'on every row',
               details: stuck.map(
                 (c) =>
-                  `${c.table}: ${c.missing - c.fillable} row(s) with no creator and no campaign owner stay NULL`,
+                  `${c.table}: ${c.missing - c.fillable} row(s) stay NULL (${auditedTable(c.table).rule.summary}: nobody known)`,
               ),
             },
       );
@@ -74,7 +77,7 @@ export async function runVerify(url: string): Promise<CheckResult[]> {
     checks.push(await checkIndexes(client));
     checks.push(await checkInvalidIndexes(client));
 
-    const orphans = (await countOrphans(client)).filter((o) => o.orphans > 0);
+    const orphans = (await countOrphans(client, AUDITED_TABLES)).filter((o) => o.orphans > 0);
     checks.push(
       orphans.length
         ? {
@@ -88,5 +91,6 @@ export async function runVerify(url: string): Promise<CheckResult[]> {
     return checks;
   } finally {
     await client.end();
+    await history.close();
   }
 }

@@ -1,15 +1,13 @@
 import type pg from 'pg';
-import { AUDIT_COLUMNS, AUDITED_TABLES } from '../audited-tables';
+import { AUDITED_TABLE_NAMES, AUDITED_TABLES } from '../../audit/audit-spec';
+import { AUDIT_COLUMNS } from '../../audit/audited-table';
+import { existingColumns } from '../../db/catalog';
 import type { CheckResult } from '../check-report';
-import { existingColumns } from '../references';
-
-/** Columns every audited table must have an index on (the seed's timestamp queries, the audit FKs). */
-export const INDEXED_COLUMNS = ['created_at', 'updated_at', ...AUDIT_COLUMNS] as const;
 
 /** Each audited table has created_by and modified_by. */
 export async function checkAuditColumns(client: pg.ClientBase): Promise<CheckResult> {
   const columns = await existingColumns(client);
-  const missing = AUDITED_TABLES.flatMap((t) =>
+  const missing = AUDITED_TABLE_NAMES.flatMap((t) =>
     AUDIT_COLUMNS.filter((c) => !columns.has(`${t}.${c}`)).map((c) => `${t}.${c}`),
   );
   return missing.length
@@ -18,7 +16,11 @@ export async function checkAuditColumns(client: pg.ClientBase): Promise<CheckRes
         status: 'fail',
         summary: `missing: ${missing.join(', ')}; run npm run db:migrate`,
       }
-    : { name: 'audit columns', status: 'ok', summary: 'created_by and modified_by on all three' };
+    : {
+        name: 'audit columns',
+        status: 'ok',
+        summary: `created_by and modified_by on ${AUDITED_TABLE_NAMES.join(', ')}`,
+      };
 }
 
 /**
@@ -42,10 +44,10 @@ export async function checkAuditForeignKeys(client: pg.ClientBase): Promise<Chec
         AND cardinality(c.conkey) = 1
         AND cl.relnamespace = current_schema()::regnamespace
         AND cl.relname = ANY($1) AND a.attname = ANY($2)`,
-    [AUDITED_TABLES, AUDIT_COLUMNS],
+    [AUDITED_TABLE_NAMES, AUDIT_COLUMNS],
   );
   const problems: string[] = [];
-  for (const table of AUDITED_TABLES) {
+  for (const table of AUDITED_TABLE_NAMES) {
     for (const column of AUDIT_COLUMNS) {
       const keys = rows.filter((r) => r.table === table && r.column === column);
       if (keys.length === 0) problems.push(`${table}.${column}: no foreign key to users`);
@@ -78,26 +80,21 @@ export async function checkAuditForeignKeys(client: pg.ClientBase): Promise<Chec
       };
 }
 
-/** An index leads with each of INDEXED_COLUMNS on every audited table, and it is valid and ready. */
+/** Every index the audit specification declares exists, and it is valid and ready. */
 export async function checkIndexes(client: pg.ClientBase): Promise<CheckResult> {
-  const { rows } = await client.query<{ table: string; column: string; name: string; ok: boolean }>(
-    `SELECT t.relname AS table, a.attname AS column, ic.relname AS name,
-            (i.indisvalid AND i.indisready) AS ok
+  const { rows } = await client.query<{ table: string; name: string; ok: boolean }>(
+    `SELECT t.relname AS table, ic.relname AS name, (i.indisvalid AND i.indisready) AS ok
        FROM pg_index i
        JOIN pg_class t ON t.oid = i.indrelid
        JOIN pg_class ic ON ic.oid = i.indexrelid
-       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = i.indkey[0]
       WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)`,
-    [AUDITED_TABLES],
+    [AUDITED_TABLE_NAMES],
   );
-  const missing: string[] = [];
-  for (const table of AUDITED_TABLES) {
-    for (const column of INDEXED_COLUMNS) {
-      if (!rows.some((r) => r.table === table && r.column === column && r.ok)) {
-        missing.push(`${table}(${column})`);
-      }
-    }
-  }
+  const missing = AUDITED_TABLES.flatMap((spec) =>
+    spec.indexes
+      .filter((index) => !rows.some((r) => r.table === spec.table && r.name === index.name && r.ok))
+      .map((index) => `${spec.table}(${index.columns.join(', ')})`),
+  );
   return missing.length
     ? {
         name: 'indexes',
@@ -107,7 +104,7 @@ export async function checkIndexes(client: pg.ClientBase): Promise<CheckResult> 
     : {
         name: 'indexes',
         status: 'ok',
-        summary: `valid on ${INDEXED_COLUMNS.join(', ')} of all three`,
+        summary: `all ${AUDITED_TABLES.reduce((n, spec) => n + spec.indexes.length, 0)} valid`,
       };
 }
 

@@ -1,0 +1,219 @@
+import type { QueryInterface } from 'sequelize';
+import {
+  ARCHIVE_TABLE,
+  archiveColumn,
+  archiveExists,
+  dropArchiveIfEmpty,
+  ensureArchive,
+  forgetArchivedTable,
+} from '../db/migration-helpers/audit-archive';
+import { withMigrationClient } from '../db/migration-helpers/migration-client';
+import { runBatchedPass } from '../db/migration-kit/batched-pass';
+import {
+  createIndexConcurrently,
+  dropIndexConcurrently,
+} from '../db/migration-kit/concurrent-index';
+import { addUserForeignKeyOnline, dropUserForeignKey } from '../db/migration-kit/foreign-key';
+import { migrationLog } from '../db/migration-kit/migration-log';
+import { runOnlineDdl } from '../db/migration-kit/online-ddl';
+import type { MigrationMeta } from '../db/migration-meta';
+import { ident } from '../db/sql-identifier';
+import { addedColumns, type AuditedTableSpec } from './audited-table';
+import { BACKFILL_LOG_TABLE } from './backfill-log';
+import { backfillStatements, derivation } from './rule-sql';
+
+/*
+ * The four steps that audit a table, each built from the table's one
+ * declaration, and each its own migration file:
+ *   columns   nullable, no default (catalog only), with comments; one short
+ *             transaction with a short lock_timeout. Down: archives the
+ *             values the rule would not derive again, then drops them.
+ *   backfill  keyset batches of about 50 ms, each its own transaction,
+ *             touching only rows still NULL: resumable. Archived values win
+ *             over the rule. Down: reverts exactly the logged fills of a
+ *             created_by that existed before (nothing else to undo: the
+ *             columns' down archives what they hold).
+ *   keys      NOT VALID, then VALIDATE (writers continue). Down: drops them.
+ *   indexes   CREATE INDEX CONCURRENTLY, an INVALID leftover dropped first.
+ *             Down: drops them concurrently.
+ * None but `columns` is one transaction; each is written to be re-run.
+ */
+
+/** A migration built from a spec: what a migration file exports. */
+export interface AuditMigration {
+  readonly meta: MigrationMeta;
+  up(queryInterface: QueryInterface): Promise<void>;
+  down(queryInterface: QueryInterface): Promise<void>;
+}
+
+/** Adds the table's new audit columns and their comments, in one short transaction. */
+export async function addAuditColumns(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+  await withMigrationClient(qi, (client) =>
+    runOnlineDdl(
+      client,
+      addedColumns(spec).flatMap(({ name, comment }) => [
+        `ALTER TABLE ${ident(spec.table)} ADD COLUMN IF NOT EXISTS ${ident(name)} integer`,
+        `COMMENT ON COLUMN ${ident(spec.table)}.${ident(name)} IS '${comment.replace(/'/g, "''")}'`,
+      ]),
+      [spec.table],
+    ),
+  );
+}
+
+/**
+ * Archives the values of the new columns that the backfill would not derive
+ * again (values recorded since the migration: real data), then drops the
+ * columns. A re-run after a crash is safe: the archive upserts, the drop
+ * says IF EXISTS.
+ */
+export async function dropAuditColumns(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+  await withMigrationClient(qi, async (client) => {
+    const names = addedColumns(spec).map((column) => column.name);
+    const { rows } = await client.query<{ column_name: 'created_by' | 'modified_by' }>(
+      `SELECT column_name FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name = $1 AND column_name = ANY($2)`,
+      [spec.table, names],
+    );
+    for (const { column_name: column } of rows) {
+      const kept = await archiveColumn(client, spec.table, column, derivation(spec, column));
+      if (kept > 0)
+        migrationLog(`${spec.table}.${column}: ${kept} value(s) kept in the audit archive`);
+    }
+    await runOnlineDdl(
+      client,
+      names.map((c) => `ALTER TABLE ${ident(spec.table)} DROP COLUMN IF EXISTS ${ident(c)}`),
+      [spec.table],
+    );
+    await dropArchiveIfEmpty(client);
+  });
+}
+
+/** Fills the audit columns by the rule, archived values first. Safe to re-run and to interrupt. */
+export async function backfillAuditColumns(
+  qi: QueryInterface,
+  spec: AuditedTableSpec,
+): Promise<void> {
+  await withMigrationClient(qi, async (client) => {
+    const useArchive = await archiveExists(client);
+    await runBatchedPass(client, {
+      label: `${spec.table}: audit backfill`,
+      ...backfillStatements(spec, useArchive),
+    });
+    // Archived values are consumed only once every batch has used them.
+    if (!useArchive) return;
+    const used = await forgetArchivedTable(client, spec.table);
+    if (used > 0) {
+      migrationLog(
+        `${spec.table}: ${used} archived audit value(s) restored (or no longer needed: row deleted)`,
+      );
+    }
+    await dropArchiveIfEmpty(client);
+  });
+}
+
+/**
+ * Undoes the backfill's writes to a created_by that existed before: only
+ * the logged rows, and only where the value is still the one written. A
+ * value the re-apply would not derive again is archived first, and so is
+ * the reverted rows' modifier when the app changed it; their modified_by
+ * goes back to NULL so that a re-apply selects them again. A table whose
+ * audit columns are all new has nothing to undo here.
+ */
+export async function revertBackfill(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+  if (!spec.columns.created_by.existedBefore) return;
+  const table = ident(spec.table);
+  const inLog = `l.table_name = '${spec.table}' AND l.column_name = 'created_by'`;
+  const logged = `${BACKFILL_LOG_TABLE} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value`;
+  await withMigrationClient(qi, async (client) => {
+    await ensureArchive(client);
+    await client.query(
+      `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
+       SELECT l.table_name, l.column_name, l.row_id, l.value
+         FROM ${logged} ${spec.rule.joins ?? ''}
+        WHERE ${inLog} AND l.value IS DISTINCT FROM (${spec.rule.source})
+       ON CONFLICT (table_name, column_name, row_id)
+         DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
+    );
+    await client.query(
+      `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
+       SELECT l.table_name, 'modified_by', l.row_id, t.modified_by
+         FROM ${logged}
+        WHERE ${inLog} AND t.modified_by IS NOT NULL AND t.modified_by IS DISTINCT FROM l.value
+       ON CONFLICT (table_name, column_name, row_id)
+         DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
+    );
+    await runBatchedPass(client, {
+      label: `${spec.table}: revert audit backfill of created_by`,
+      countSql: `SELECT count(*) AS todo, min(row_id) AS first FROM ${BACKFILL_LOG_TABLE} l WHERE ${inLog}`,
+      nextKeySql: `SELECT row_id AS key FROM ${BACKFILL_LOG_TABLE} l
+                    WHERE ${inLog} AND row_id > $1 ORDER BY row_id OFFSET $2 LIMIT 1`,
+      batchSql: `
+        WITH reverted AS (
+          UPDATE ${table} t SET created_by = NULL, modified_by = NULL
+            FROM ${BACKFILL_LOG_TABLE} l
+           WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
+             AND t.id = l.row_id AND t.created_by = l.value
+          RETURNING 1
+        ), forgotten AS (
+          DELETE FROM ${BACKFILL_LOG_TABLE} l WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
+        )
+        SELECT count(*) AS n FROM reverted`,
+    });
+    await dropArchiveIfEmpty(client);
+  });
+}
+
+const keysOf = (spec: AuditedTableSpec) =>
+  spec.foreignKeys.map((fk) => ({ ...fk, table: spec.table }));
+const indexesOf = (spec: AuditedTableSpec) =>
+  spec.indexes.map((index) => ({ ...index, table: spec.table }));
+
+/** The migration that adds a table's audit columns. */
+export function auditColumnsMigration(spec: AuditedTableSpec): AuditMigration {
+  return {
+    meta: { transactional: true, table: spec.table, kind: 'schema' },
+    up: (qi) => addAuditColumns(qi, spec),
+    down: (qi) => dropAuditColumns(qi, spec),
+  };
+}
+
+/** The migration that backfills a table's audit columns. */
+export function auditBackfillMigration(spec: AuditedTableSpec): AuditMigration {
+  return {
+    meta: { transactional: false, table: spec.table, kind: 'backfill' },
+    up: (qi) => backfillAuditColumns(qi, spec),
+    down: (qi) => revertBackfill(qi, spec),
+  };
+}
+
+/** The migration that adds a table's audit foreign keys. */
+export function auditForeignKeysMigration(spec: AuditedTableSpec): AuditMigration {
+  return {
+    meta: { transactional: false, table: spec.table, kind: 'key' },
+    up: (qi) =>
+      withMigrationClient(qi, async (client) => {
+        for (const fk of keysOf(spec)) await addUserForeignKeyOnline(client, fk);
+      }),
+    down: (qi) =>
+      withMigrationClient(qi, async (client) => {
+        for (const fk of keysOf(spec).reverse()) await dropUserForeignKey(client, fk);
+      }),
+  };
+}
+
+/** The migration that builds a table's audit indexes. */
+export function auditIndexesMigration(spec: AuditedTableSpec): AuditMigration {
+  return {
+    meta: { transactional: false, table: spec.table, kind: 'index' },
+    up: (qi) =>
+      withMigrationClient(qi, async (client) => {
+        for (const index of indexesOf(spec)) await createIndexConcurrently(client, index);
+      }),
+    down: (qi) =>
+      withMigrationClient(qi, async (client) => {
+        for (const index of indexesOf(spec).reverse()) {
+          await dropIndexConcurrently(client, index.name);
+        }
+      }),
+  };
+}

@@ -1,0 +1,108 @@
+import type pg from 'pg';
+import { migrationLog } from './migration-log';
+import { migrationTuning, type MigrationTuning } from './tuning';
+
+/**
+ * One batched data pass. Keys are walked in ascending order; each batch is
+ * one statement (so its own transaction) over the key range `($1, $2]`.
+ */
+export interface BatchedPass {
+  /** Name in progress lines, e.g. "campaigns: audit backfill". */
+  label: string;
+  /** Returns `todo` (rows to process) and `first` (smallest key to process), one row. */
+  countSql: string;
+  /** Returns the `key` at offset `$2` after key `$1` (no row: the last batch). */
+  nextKeySql: string;
+  /** Processes keys in `($1, $2]`; returns one row with `n`, the rows it changed. */
+  batchSql: string;
+}
+
+const MIN_BATCH = 50;
+const MAX_BATCH = 200_000;
+const LAST_KEY = 2 ** 31 - 1;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Progress lines, at most one a second, and only for runs longer than that. */
+class Progress {
+  private readonly started = Date.now();
+  private lastLine = this.started;
+  private printed = false;
+
+  constructor(
+    private readonly label: string,
+    private readonly todo: number,
+  ) {}
+
+  update(done: number): void {
+    const now = Date.now();
+    if (now - this.lastLine < 1000) return;
+    this.lastLine = now;
+    this.printed = true;
+    const rate = done / ((now - this.started) / 1000);
+    const left = rate > 0 ? Math.max(0, (this.todo - done) / rate) : NaN;
+    const pct = this.todo ? Math.min(100, (100 * done) / this.todo).toFixed(1) : '100';
+    migrationLog(
+      `${this.label}: ${done}/${this.todo} rows (${pct}%), ${Math.round(rate)} rows/s, ` +
+        `about ${Number.isFinite(left) ? Math.ceil(left) : '?'} s left`,
+    );
+  }
+
+  finish(done: number): void {
+    if (!this.printed) return;
+    migrationLog(
+      `${this.label}: ${done} rows in ${((Date.now() - this.started) / 1000).toFixed(1)} s`,
+    );
+  }
+}
+
+/**
+ * Runs a pass in keyset batches sized by time: each batch aims at the
+ * tuning's target (about 50 ms keeps a concurrent writer's worst wait on a
+ * locked row near that), growing or shrinking the row count by at most 2x
+ * per batch. Each batch commits on its own, and the pass only touches rows
+ * that still need it, so a killed run resumes where it stopped.
+ * Returns the rows changed.
+ */
+export async function runBatchedPass(
+  client: pg.ClientBase,
+  pass: BatchedPass,
+  tuning: MigrationTuning = migrationTuning(),
+): Promise<number> {
+  const counted = await client.query<{ todo: string; first: number | null }>(pass.countSql);
+  const todo = Number(counted.rows[0]?.todo ?? 0);
+  const first = counted.rows[0]?.first;
+  if (todo === 0 || first === null || first === undefined) return 0;
+
+  const progress = new Progress(pass.label, todo);
+  let size = tuning.firstBatch;
+  let lower = first - 1;
+  let done = 0;
+  for (;;) {
+    const started = process.hrtime.bigint();
+    const next = await client.query<{ key: number }>(pass.nextKeySql, [lower, size - 1]);
+    const upper = next.rows[0]?.key ?? LAST_KEY;
+    // A batch lost in a crash is redone by the re-run (it only touches rows
+    // still needing it), so waiting for each commit's flush buys nothing.
+    // SET LOCAL keeps the setting inside the batch's own transaction.
+    await client.query('BEGIN');
+    try {
+      await client.query('SET LOCAL synchronous_commit = off');
+      const batch = await client.query<{ n: string }>(pass.batchSql, [lower, upper]);
+      await client.query('COMMIT');
+      done += Number(batch.rows[0]?.n ?? 0);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+    progress.update(done);
+    if (upper === LAST_KEY) break;
+    lower = upper;
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const factor = Math.min(2, Math.max(0.5, tuning.batchTargetMs / Math.max(ms, 1)));
+    size = Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.round(size * factor)));
+    if (tuning.batchPauseMs > 0) await sleep(tuning.batchPauseMs);
+  }
+  progress.finish(done);
+  return done;
+}
