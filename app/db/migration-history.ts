@@ -5,24 +5,27 @@ import { SequelizeStorage } from 'umzug';
  * The history table both runners share (SequelizeMeta, as sequelize-cli
  * names it), through Umzug's storage contract. Reading a database that has
  * no history yet answers "nothing applied" without creating the table, so
- * that read-only commands (plan, verify, status) never write; the first
- * migration creates it.
+ * that read-only commands (plan, verify, status) never write; the runner
+ * creates it, under the migration lock, before it runs anything.
  */
 export class MigrationHistory extends SequelizeStorage {
-  private readonly sequelizeInstance: Sequelize;
-  private readonly table: string;
+  private readonly db: Sequelize;
 
   constructor(sequelize: Sequelize, tableName: string) {
     super({ sequelize, tableName });
-    this.sequelizeInstance = sequelize;
-    this.table = tableName;
+    this.db = sequelize;
   }
 
   override async executed(): Promise<string[]> {
-    const [found] = await this.sequelizeInstance.query<{ exists: boolean }>(
+    const [found] = await this.db.query<{ exists: boolean }>(
       'SELECT to_regclass(:table) IS NOT NULL AS exists',
-      { replacements: { table: `"${this.table}"` }, type: QueryTypes.SELECT },
+      { replacements: { table: `"${this.model.tableName}"` }, type: QueryTypes.SELECT },
     );
     return found?.exists ? super.executed() : [];
+  }
+
+  /** Creates the history table if it is missing. */
+  async ensureTable(): Promise<void> {
+    await this.syncModel();
   }
 }

@@ -2,7 +2,12 @@ import type { Sequelize } from 'sequelize';
 import { withAdvisoryLock } from './advisory-lock';
 import { withMigrationLog } from './migration-kit/migration-log';
 import { readHistory, selectMigrations, type MigrationRequest } from './migration-selection';
-import { createMigrator, type Migrator, type MigratorOptions } from './migrator';
+import {
+  createMigrator,
+  ensureMigrationHistory,
+  type Migrator,
+  type MigratorOptions,
+} from './migrator';
 
 export { resolveMigrationName, UnknownMigrationError } from './migration-selection';
 
@@ -65,6 +70,7 @@ async function run(
   return withAdvisoryLock(
     databaseUrl,
     async () => {
+      await ensureMigrationHistory(sequelize, options);
       const migrator = createMigrator(sequelize, options);
       const { names, executed } = await selectMigrations(migrator, request);
       if (request.direction === 'up' && request.to !== undefined && names.length === 0) {

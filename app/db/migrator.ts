@@ -37,9 +37,21 @@ export function createMigrator(
         };
       }),
     context: queryInterface,
-    storage: new MigrationHistory(sequelize, options.tableName ?? 'SequelizeMeta'),
+    storage: history(sequelize, options),
     logger: undefined,
   });
+}
+
+function history(sequelize: SequelizeInstance, options: MigratorOptions): MigrationHistory {
+  return new MigrationHistory(sequelize, options.tableName ?? 'SequelizeMeta');
+}
+
+/** Creates the runner's history table if it is missing (the runner does, before running anything). */
+export async function ensureMigrationHistory(
+  sequelize: SequelizeInstance,
+  options: MigratorOptions = {},
+): Promise<void> {
+  await history(sequelize, options).ensureTable();
 }
 
 /** The seeders' runner: `seeders/`, history in `SequelizeData` like `db:seed:all`. */

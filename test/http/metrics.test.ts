@@ -42,7 +42,11 @@ describe('GET /metrics', () => {
   it('when audited rows are written through the models, counts them by table, operation and source', async () => {
     const server = app();
     const user = await User.create({ username: 'gm', email: 'gm@example.test', passwordHash: 'x' });
-    const campaign = await Campaign.create({ name: 'c', ownerId: user.id });
+    const campaign = await runAs(
+      user.id,
+      () => Campaign.create({ name: 'c', ownerId: user.id }),
+      'cli',
+    );
     await runAs(
       user.id,
       async () => {
@@ -63,6 +67,7 @@ describe('GET /metrics', () => {
     const text = await scrape(server);
     const writes = (labels: Record<string, string>) =>
       sampleValue(text, 'gma_audited_writes_total', labels);
+    expect(writes({ table: 'campaigns', operation: 'create', source: 'cli' })).to.equal(1);
     expect(writes({ table: 'characters', operation: 'create', source: 'cli' })).to.equal(1);
     expect(writes({ table: 'characters', operation: 'update', source: 'cli' })).to.equal(1);
     expect(writes({ table: 'items', operation: 'create', source: 'cli' })).to.equal(1);

@@ -1,26 +1,28 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
+import { AUDITED_TABLES } from '../../app/audit/audit-spec';
+import { addedColumns } from '../../app/audit/audited-table';
+import { countWhereSql, ruleCreator, ruleViolation } from '../../app/audit/rule-sql';
 import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase, migrateAll } from './audit-database';
 
-const AUDIT_FKS = [
-  'characters_created_by_fkey',
-  'characters_modified_by_fkey',
-  'items_modified_by_fkey',
-  'locations_modified_by_fkey',
-];
-const TABLES = ['characters', 'items', 'locations'];
-const INDEXED = ['created_at', 'updated_at', 'created_by', 'modified_by'];
+const ROWS = 2000;
 
 describe('Audit migrations: the state after up', () => {
   let db: TestDatabase;
-  let itemsBefore: { id: number; created_by: number | null }[];
+  /** created_by before the migration, where it existed before. */
+  const creatorsBefore = new Map<string, { id: number; created_by: number | null }[]>();
 
   before(async () => {
-    ({ db } = await createPreAuditDatabase(2000));
-    itemsBefore = await db.sequelize.query('SELECT id, created_by FROM items ORDER BY id', {
-      type: QueryTypes.SELECT,
-    });
+    ({ db } = await createPreAuditDatabase(ROWS));
+    for (const spec of AUDITED_TABLES.filter((s) => s.columns.created_by.existedBefore)) {
+      creatorsBefore.set(
+        spec.table,
+        await db.sequelize.query(`SELECT id, created_by FROM ${spec.table} ORDER BY id`, {
+          type: QueryTypes.SELECT,
+        }),
+      );
+    }
     await migrateAll(db);
   });
   after(async () => {
@@ -28,110 +30,94 @@ describe('Audit migrations: the state after up', () => {
   });
 
   describe('Default values', () => {
-    it('when up has run, every character has created_by = modified_by = player_owner_id', async () => {
-      expect(await count(db.sequelize, 'SELECT count(*) AS n FROM characters')).to.equal(2000);
-      expect(
-        await count(
-          db.sequelize,
-          `SELECT count(*) AS n FROM characters
-            WHERE created_by IS DISTINCT FROM player_owner_id OR modified_by IS DISTINCT FROM player_owner_id`,
-        ),
-      ).to.equal(0);
-    });
+    for (const spec of AUDITED_TABLES) {
+      it(`when up has run, every row of ${spec.table} follows the rule (${spec.rule.summary})`, async () => {
+        expect(await count(db.sequelize, `SELECT count(*) AS n FROM ${spec.table}`)).to.be.above(0);
+        expect(await count(db.sequelize, countWhereSql(spec, ruleViolation(spec)))).to.equal(0);
+      });
 
-    for (const table of ['items', 'locations']) {
-      it(`when up has run, ${table} have modified_by = created_by, the campaign owner where created_by was NULL, and NULL only where nobody is known`, async () => {
-        const sql = (where: string) =>
-          `SELECT count(*) AS n FROM ${table} t JOIN campaigns c ON c.id = t.campaign_id WHERE ${where}`;
-        expect(
-          await count(db.sequelize, sql('t.modified_by IS DISTINCT FROM t.created_by')),
-        ).to.equal(0);
-        expect(
-          await count(db.sequelize, sql('t.created_by IS NULL AND c.owner_id IS NOT NULL')),
-        ).to.equal(0);
-        // The awkward case is present, so the check above is not vacuous.
-        expect(
-          await count(db.sequelize, sql('t.modified_by IS NULL AND c.owner_id IS NULL')),
-        ).to.be.above(0);
+      it(`when up has run, ${spec.table} keep NULL audit fields exactly where the rule names nobody`, async () => {
+        const nobody = await count(
+          db.sequelize,
+          countWhereSql(spec, `${ruleCreator(spec)} IS NULL`),
+        );
+        expect(await count(db.sequelize, countWhereSql(spec, 't.modified_by IS NULL'))).to.equal(
+          nobody,
+        );
       });
     }
 
-    it('when up has run, items whose created_by was set keep it, and the others got their campaign owner', async () => {
-      const after = await db.sequelize.query<{
-        id: number;
-        created_by: number | null;
-        owner: number | null;
-      }>(
-        'SELECT i.id, i.created_by, c.owner_id AS owner FROM items i JOIN campaigns c ON c.id = i.campaign_id ORDER BY i.id',
-        { type: QueryTypes.SELECT },
-      );
-      expect(after).to.have.length(itemsBefore.length);
-      after.forEach((row, i) => {
-        const before = itemsBefore[i]!;
-        expect(row.id).to.equal(before.id);
-        expect(row.created_by).to.equal(before.created_by ?? row.owner);
+    for (const spec of AUDITED_TABLES.filter((s) => s.columns.created_by.existedBefore)) {
+      it(`when up has run, ${spec.table} whose created_by was set keep it, and the others got the rule's creator`, async () => {
+        const after = await db.sequelize.query<{
+          id: number;
+          created_by: number | null;
+          rule: number | null;
+        }>(
+          `SELECT t.id, t.created_by, ${spec.rule.source} AS rule FROM ${spec.table} t ${spec.rule.joins ?? ''} ORDER BY t.id`,
+          { type: QueryTypes.SELECT },
+        );
+        const before = creatorsBefore.get(spec.table)!;
+        expect(after).to.have.length(before.length);
+        after.forEach((row, i) => {
+          expect(row.id).to.equal(before[i]!.id);
+          expect(row.created_by).to.equal(before[i]!.created_by ?? row.rule);
+        });
       });
-    });
+    }
   });
 
   describe('Data integrity', () => {
-    it('when up has run, every audit foreign key is validated and ON DELETE SET NULL', async () => {
-      const rows = await db.sequelize.query<{
-        conname: string;
-        convalidated: boolean;
-        confdeltype: string;
-      }>(
-        `SELECT conname, convalidated, confdeltype FROM pg_constraint WHERE conname IN (:names) ORDER BY conname`,
-        { type: QueryTypes.SELECT, replacements: { names: AUDIT_FKS } },
-      );
-      expect(rows.map((r) => r.conname)).to.deep.equal([...AUDIT_FKS].sort());
-      for (const row of rows) {
-        expect(row.convalidated, row.conname).to.equal(true);
-        expect(row.confdeltype, row.conname).to.equal('n');
-      }
-    });
+    for (const spec of AUDITED_TABLES) {
+      it(`when up has run, every audit foreign key of ${spec.table} is validated and ON DELETE SET NULL`, async () => {
+        const names = spec.foreignKeys.map((fk) => fk.name);
+        const rows = await db.sequelize.query<{
+          conname: string;
+          convalidated: boolean;
+          confdeltype: string;
+        }>(
+          `SELECT conname, convalidated, confdeltype FROM pg_constraint WHERE conname IN (:names) ORDER BY conname`,
+          { type: QueryTypes.SELECT, replacements: { names } },
+        );
+        expect(rows.map((r) => r.conname)).to.deep.equal([...names].sort());
+        for (const row of rows) {
+          expect(row.convalidated, row.conname).to.equal(true);
+          expect(row.confdeltype, row.conname).to.equal('n');
+        }
+      });
 
-    it('when up has run, every new column has a comment', async () => {
-      const rows = await db.sequelize.query<{ column: string; comment: string | null }>(
-        `SELECT c.relname || '.' || a.attname AS column, col_description(c.oid, a.attnum) AS comment
-           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-          WHERE c.relname IN (:tables) AND a.attname IN (:columns) AND NOT a.attisdropped`,
-        {
-          type: QueryTypes.SELECT,
-          replacements: { tables: TABLES, columns: ['created_by', 'modified_by'] },
-        },
-      );
-      const added = rows.filter(
-        (r) => r.column !== 'items.created_by' && r.column !== 'locations.created_by',
-      );
-      expect(added.map((r) => r.column).sort()).to.deep.equal([
-        'characters.created_by',
-        'characters.modified_by',
-        'items.modified_by',
-        'locations.modified_by',
-      ]);
-      for (const row of added) expect(row.comment, row.column).to.match(/^User who/);
-    });
+      it(`when up has run, every audit column added to ${spec.table} carries its comment`, async () => {
+        for (const { name, comment } of addedColumns(spec)) {
+          const [row] = await db.sequelize.query<{ comment: string | null }>(
+            `SELECT col_description(c.oid, a.attnum) AS comment
+               FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+              WHERE c.relname = :table AND a.attname = :name AND NOT a.attisdropped`,
+            { type: QueryTypes.SELECT, replacements: { table: spec.table, name } },
+          );
+          expect(row?.comment, `${spec.table}.${name}`).to.equal(comment);
+        }
+      });
+    }
 
     it('when a user whose id is in audit columns is deleted, the rows stay and the audit columns become NULL', async () => {
       const [[user]] = (await db.sequelize.query(
         `INSERT INTO users (username, password_hash, created_at, updated_at)
          VALUES ('editor-to-delete', 'x', now(), now()) RETURNING id`,
       )) as [{ id: number }[], unknown];
-      for (const table of TABLES) {
+      const totals = new Map<string, number>();
+      for (const { table } of AUDITED_TABLES) {
+        totals.set(table, await count(db.sequelize, `SELECT count(*) AS n FROM ${table}`));
         await db.sequelize.query(
           `UPDATE ${table} SET modified_by = :id WHERE id IN (SELECT id FROM ${table} ORDER BY id LIMIT 5)`,
-          {
-            replacements: { id: user!.id },
-          },
+          { replacements: { id: user!.id } },
         );
       }
       await db.sequelize.query('DELETE FROM users WHERE id = :id', {
         replacements: { id: user!.id },
       });
-      for (const table of TABLES) {
+      for (const { table } of AUDITED_TABLES) {
         expect(await count(db.sequelize, `SELECT count(*) AS n FROM ${table}`), table).to.equal(
-          2000,
+          totals.get(table),
         );
         expect(
           await count(
@@ -145,35 +131,34 @@ describe('Audit migrations: the state after up', () => {
   });
 
   describe('Performance', () => {
-    it('when up has run, created_at, updated_at and the audit columns of all three tables have valid indexes', async () => {
-      const rows = await db.sequelize.query<{ table: string; column: string; valid: boolean }>(
-        `SELECT t.relname AS table, a.attname AS column, i.indisvalid AS valid
-           FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
-           JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0]
-          WHERE t.relname IN (:tables) AND i.indnatts = 1`,
-        { type: QueryTypes.SELECT, replacements: { tables: TABLES } },
-      );
-      for (const table of TABLES) {
-        for (const column of INDEXED) {
-          const found = rows.filter((r) => r.table === table && r.column === column);
-          expect(found, `${table}.${column}`).to.have.length(1);
-          expect(found[0]!.valid, `${table}.${column}`).to.equal(true);
+    for (const spec of AUDITED_TABLES) {
+      it(`when up has run, every audit index of ${spec.table} exists on its columns and is valid`, async () => {
+        const rows = await db.sequelize.query<{ name: string; def: string; valid: boolean }>(
+          `SELECT c.relname AS name, pg_get_indexdef(i.indexrelid) AS def, i.indisvalid AS valid
+             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE i.indrelid = :table::regclass`,
+          { type: QueryTypes.SELECT, replacements: { table: spec.table } },
+        );
+        for (const index of spec.indexes) {
+          const found = rows.find((r) => r.name === index.name);
+          expect(found, index.name).to.not.equal(undefined);
+          expect(found!.valid, index.name).to.equal(true);
+          expect(found!.def, index.name).to.include(`(${index.columns.join(', ')})`);
         }
-      }
-    });
+      });
 
-    for (const table of TABLES) {
-      for (const column of ['created_at', 'updated_at']) {
-        it(`when ${table} are queried by ${column}, the plan uses the new index`, async () => {
+      for (const index of spec.indexes.filter((i) => /_at$/.test(i.columns[0]!))) {
+        const column = index.columns[0]!;
+        it(`when ${spec.table} are queried by ${column}, the plan uses ${index.name}`, async () => {
           const plan = await db.sequelize.transaction(async (transaction) => {
             await db.sequelize.query('SET LOCAL enable_seqscan = off', { transaction });
             const rows = await db.sequelize.query<{ 'QUERY PLAN': string }>(
-              `EXPLAIN SELECT id FROM ${table} WHERE ${column} > now() - interval '7 days' ORDER BY ${column} DESC LIMIT 10`,
+              `EXPLAIN SELECT id FROM ${spec.table} WHERE ${column} > now() - interval '7 days' ORDER BY ${column} DESC LIMIT 10`,
               { type: QueryTypes.SELECT, transaction },
             );
             return rows.map((r) => r['QUERY PLAN']).join('\n');
           });
-          expect(plan).to.include(`${table}_${column}_idx`);
+          expect(plan).to.include(index.name);
         });
       }
     }

@@ -1,9 +1,9 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { MIGRATIONS_DIR, listMigrationFiles } from '../../app/db/migration-files';
+import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { MIGRATIONS_DIR, listMigrationFiles, migrationMeta } from '../../app/db/migration-files';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
+import { ensureMigrationHistory } from '../../app/db/migrator';
 import { fillPreAuditData } from '../fixtures/pre-audit-data';
 import {
   clearFaults,
@@ -17,11 +17,8 @@ import { appCommand } from '../support/run-command';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const FIRST_AUDIT = ALL.findIndex((name) => name.includes('audit'));
+const FIRST_AUDIT = ALL.indexOf(FIRST_AUDIT_MIGRATION);
 const ROWS = 300;
-
-/** A migration that cannot be atomic must say so in its header (ARCHITECTURE.md, decision 6). */
-const DECLARES_NON_ATOMIC = /not (one|in a) transaction/i;
 
 /**
  * Every `public` table's rows, minus the columns whose default draws from a
@@ -83,7 +80,7 @@ describe('Atomicity: every migration under an injected failure', function () {
     const db = await createTestDatabase('empty');
     dbs.push(db);
     // The runner's history table exists before any migration runs.
-    await migrationStatus(db.sequelize);
+    await ensureMigrationHistory(db.sequelize);
     if (index > 0) {
       const preAudit = Math.min(index, FIRST_AUDIT) - 1;
       await migrateUp(db.sequelize, db.url, { to: ALL[preAudit]! });
@@ -133,11 +130,10 @@ describe('Atomicity: every migration under an injected failure', function () {
       const afterFailure = await fingerprint(broken.sequelize);
       const unchanged = JSON.stringify(afterFailure) === JSON.stringify(before);
       if (!unchanged) {
-        const source = fs.readFileSync(path.join(MIGRATIONS_DIR, name), 'utf8');
         expect(
-          DECLARES_NON_ATOMIC.test(source),
-          `${name} left changes behind when it failed, but does not declare itself non-atomic`,
-        ).to.equal(true);
+          migrationMeta(name).transactional,
+          `${name} left changes behind when it failed, but declares itself transactional`,
+        ).to.equal(false);
       }
 
       await migrateUp(broken.sequelize, broken.url, { to: name });

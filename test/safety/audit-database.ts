@@ -1,4 +1,8 @@
 import type { Sequelize } from 'sequelize';
+import {
+  AUDIT_MIGRATIONS as SPEC_MIGRATIONS,
+  FIRST_AUDIT_MIGRATION,
+} from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import {
@@ -9,12 +13,20 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const firstAuditIndex = ALL.findIndex((name) => name.includes('audit'));
+const firstAuditIndex = ALL.indexOf(FIRST_AUDIT_MIGRATION);
 
-/** The audit migrations, in order: every file from the first whose name says "audit". */
-export const AUDIT_MIGRATIONS = ALL.slice(firstAuditIndex);
+/** The audit migrations, in order, as the audit specification lists them. */
+export const AUDIT_MIGRATIONS = [...SPEC_MIGRATIONS];
 /** The rollback target that returns to the pre-audit state (`--to` is inclusive). */
-export const FIRST_AUDIT = AUDIT_MIGRATIONS[0]!;
+export const FIRST_AUDIT = FIRST_AUDIT_MIGRATION;
+/** Every migration from the first audit one on: what `migrateAll` applies, what a rollback to FIRST_AUDIT reverts. */
+export const FROM_FIRST_AUDIT = ALL.slice(firstAuditIndex);
+
+/** The migration applied just before `name`. */
+export function migrationBefore(name: string): string {
+  return ALL[ALL.indexOf(name) - 1]!;
+}
+
 /** The newest migration of the pre-audit state. */
 export const LAST_PRE_AUDIT = ALL[firstAuditIndex - 1]!;
 

@@ -1,19 +1,25 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { AUDITED_TABLES, BACKFILL_LOG_TABLE, auditedTable } from '../../app/audit/audit-spec';
+import { addedColumns } from '../../app/audit/audited-table';
+import { countWhereSql, ruleCreator } from '../../app/audit/rule-sql';
 import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase, migrateAll } from './audit-database';
 
-/** The columns the audit migration adds; everything else existed before it. */
-const ADDED: Record<string, string[]> = {
-  characters: ['created_by', 'modified_by'],
-  items: ['modified_by'],
-  locations: ['modified_by'],
-};
+/** The columns the audit migrations add to `table`; everything else existed before them. */
+function added(table: string): string[] {
+  return AUDITED_TABLES.some((spec) => spec.table === table)
+    ? addedColumns(auditedTable(table)).map((column) => column.name)
+    : [];
+}
+
+/** Audited tables whose created_by existed before: the backfill log lists its fills. */
+const LOGGED = AUDITED_TABLES.filter((spec) => spec.columns.created_by.existedBefore);
 
 /**
- * Per table, the md5 of every row as JSON without the added columns. For
- * items and locations, created_by is shown as it was before the backfill
- * filled it: the audit_backfill_log lists each fill.
+ * Per table, the md5 of every row as JSON without the added columns. Where
+ * created_by existed before, it is shown as it was before the backfill
+ * filled it: the backfill log lists each fill.
  */
 async function preExistingData(
   sequelize: Sequelize,
@@ -21,26 +27,26 @@ async function preExistingData(
 ): Promise<Record<string, string>> {
   const tables = await sequelize.query<{ t: string }>(
     `SELECT tablename AS t FROM pg_tables
-      WHERE schemaname = 'public' AND tablename NOT IN ('SequelizeMeta', 'audit_backfill_log')
+      WHERE schemaname = 'public' AND tablename NOT IN ('SequelizeMeta', :log)
       ORDER BY 1`,
-    { type: QueryTypes.SELECT },
+    { type: QueryTypes.SELECT, replacements: { log: BACKFILL_LOG_TABLE } },
   );
   const result: Record<string, string> = {};
   for (const { t } of tables) {
-    const added = afterUp ? (ADDED[t] ?? []) : [];
+    const dropped = afterUp ? added(t) : [];
     const unfill =
-      afterUp && (t === 'items' || t === 'locations')
+      afterUp && LOGGED.some((spec) => spec.table === t)
         ? `|| jsonb_build_object('created_by', CASE WHEN l.row_id IS NULL THEN r.created_by END)`
         : '';
     const join = unfill
-      ? `LEFT JOIN audit_backfill_log l
+      ? `LEFT JOIN ${BACKFILL_LOG_TABLE} l
            ON l.table_name = '${t}' AND l.column_name = 'created_by' AND l.row_id = r.id
           AND l.value = r.created_by`
       : '';
     const [row] = await sequelize.query<{ line: string }>(
       `SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(j, E'\\n' ORDER BY j)), '-') AS line
          FROM (SELECT ((to_jsonb(r) - :added::text[]) ${unfill})::text AS j FROM "${t}" r ${join}) s`,
-      { type: QueryTypes.SELECT, replacements: { added: `{${added.join(',')}}` } },
+      { type: QueryTypes.SELECT, replacements: { added: `{${dropped.join(',')}}` } },
     );
     result[t] = row!.line;
   }
@@ -50,7 +56,10 @@ async function preExistingData(
 const AWKWARD = `
   SELECT count(*) || ' ' || md5(string_agg(name || '|' || created_at || '|' || updated_at, ',' ORDER BY id)) AS line
     FROM %TABLE%
-   WHERE char_length(name) = 100 OR name ~ '[^[:ascii:]]'
+   WHERE char_length(name) = (SELECT character_maximum_length FROM information_schema.columns
+                               WHERE table_schema = current_schema() AND table_name = '%TABLE%'
+                                 AND column_name = 'name')
+      OR name ~ '[^[:ascii:]]'
       OR created_at < '1960-01-01' OR updated_at > '2080-01-01'`;
 
 describe('Forward migration data preservation', () => {
@@ -65,13 +74,13 @@ describe('Forward migration data preservation', () => {
     ({ db } = await createPreAuditDatabase({ rows: 3000, campaigns: 3 }));
     dataBefore = await preExistingData(db.sequelize, false);
     awkwardBefore = await awkward(db.sequelize);
-    fillable = await count(
-      db.sequelize,
-      `SELECT (SELECT count(*) FROM items t JOIN campaigns c ON c.id = t.campaign_id
-                WHERE t.created_by IS NULL AND c.owner_id IS NOT NULL)
-            + (SELECT count(*) FROM locations t JOIN campaigns c ON c.id = t.campaign_id
-                WHERE t.created_by IS NULL AND c.owner_id IS NOT NULL) AS n`,
-    );
+    fillable = 0;
+    for (const spec of LOGGED) {
+      fillable += await count(
+        db.sequelize,
+        countWhereSql(spec, `t.created_by IS NULL AND ${ruleCreator(spec)} IS NOT NULL`),
+      );
+    }
     process.env.GMA_BACKFILL_FIRST_BATCH = '50';
     await migrateAll(db);
   });
@@ -83,8 +92,8 @@ describe('Forward migration data preservation', () => {
 
   async function awkward(sequelize: Sequelize): Promise<string[]> {
     const lines: string[] = [];
-    for (const table of ['characters', 'items', 'locations']) {
-      const [row] = await sequelize.query<{ line: string }>(AWKWARD.replace('%TABLE%', table), {
+    for (const { table } of AUDITED_TABLES) {
+      const [row] = await sequelize.query<{ line: string }>(AWKWARD.replaceAll('%TABLE%', table), {
         type: QueryTypes.SELECT,
       });
       lines.push(`${table}: ${row!.line}`);
@@ -102,11 +111,8 @@ describe('Forward migration data preservation', () => {
     expect(await preExistingData(db.sequelize, true)).to.deep.equal(dataBefore);
   });
 
-  it('when migrated up, every item and location that had no creator but a campaign owner got one, each fill listed in the backfill log', async () => {
-    const logged = await count(
-      db.sequelize,
-      "SELECT count(*) AS n FROM audit_backfill_log WHERE table_name IN ('items', 'locations')",
-    );
+  it('when migrated up, every row whose pre-existing created_by was NULL but the rule names someone got one, each fill listed in the backfill log', async () => {
+    const logged = await count(db.sequelize, `SELECT count(*) AS n FROM ${BACKFILL_LOG_TABLE}`);
     expect(fillable, 'the data has creators to fill').to.be.above(0);
     expect(logged).to.equal(fillable);
   });
