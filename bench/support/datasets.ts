@@ -1,3 +1,4 @@
+import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import { createSequelize } from '../../app/db/sequelize';
@@ -5,17 +6,13 @@ import { fillPreAuditData } from '../../test/fixtures/pre-audit-data';
 import type { BenchServer } from './bench-server';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const FIRST_AUDIT_INDEX = ALL.findIndex((name) => name.includes('audit'));
 /** The last migration of the schema before the audit fields. */
-export const LAST_PRE_AUDIT = ALL[FIRST_AUDIT_INDEX - 1]!;
-/** The audit migrations, in order. */
-export const AUDIT_MIGRATIONS = ALL.slice(FIRST_AUDIT_INDEX);
-/** The last migration that adds audit columns, before the backfills. */
-export const LAST_ADD_COLUMNS = AUDIT_MIGRATIONS.filter((n) => n.includes('add-audit-fields')).at(
-  -1,
-)!;
-/** The last backfill migration. */
-export const LAST_BACKFILL = AUDIT_MIGRATIONS.filter((n) => n.includes('backfill-audit')).at(-1)!;
+export const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT_MIGRATION) - 1]!;
+
+/** The migration applied just before `name`. */
+export function migrationBefore(name: string): string {
+  return ALL[ALL.indexOf(name) - 1]!;
+}
 
 /** Migrates `database` to `to` (or all). */
 export async function migrate(server: BenchServer, database: string, to?: string): Promise<void> {

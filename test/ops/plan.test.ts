@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { FIRST_AUDIT_MIGRATION, auditedTable } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { buildPlan, formatPlan } from '../../app/ops/plan/build-plan';
@@ -8,7 +9,7 @@ import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const FIRST_AUDIT = ALL.find((name) => name.includes('audit'))!;
+const FIRST_AUDIT = FIRST_AUDIT_MIGRATION;
 const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT) - 1]!;
 
 describe('db:plan', () => {
@@ -33,13 +34,15 @@ describe('db:plan', () => {
     expect(addColumns.statements.map((s) => s.sql).join('\n')).to.match(
       /ALTER TABLE "characters" ADD COLUMN IF NOT EXISTS "created_by" integer/,
     );
-    const backfill = plan.steps.find((s) =>
-      s.migration.includes('backfill-audit-fields-of-characters'),
+    const backfill = plan.steps.find(
+      (s) => s.migration === auditedTable('characters').migrations.backfill,
     )!;
     expect(backfill.notes.join('\n')).to.include(
       'fills the audit fields of 500 row(s) of characters',
     );
-    const indexes = plan.steps.find((s) => s.migration.includes('index-audit-fields-of-items'))!;
+    const indexes = plan.steps.find(
+      (s) => s.migration === auditedTable('items').migrations.indexes,
+    )!;
     expect(indexes.statements.map((s) => s.sql).join('\n')).to.include(
       'CREATE INDEX CONCURRENTLY IF NOT EXISTS "items_created_at_idx"',
     );
@@ -86,8 +89,8 @@ describe('db:plan', () => {
 
     const plan = await buildPlan(db.current.url, { direction: 'up' });
 
-    const backfill = plan.steps.find((s) =>
-      s.migration.includes('backfill-audit-fields-of-characters'),
+    const backfill = plan.steps.find(
+      (s) => s.migration === auditedTable('characters').migrations.backfill,
     )!;
     expect(backfill.notes).to.include(
       `restores ${recorded} audit value(s) of characters kept by an earlier rollback`,

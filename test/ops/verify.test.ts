@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import type { CheckResult } from '../../app/ops/check-report';
@@ -8,7 +9,7 @@ import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const LAST_PRE_AUDIT = ALL[ALL.findIndex((name) => name.includes('audit')) - 1]!;
+const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT_MIGRATION) - 1]!;
 
 function failed(checks: CheckResult[]): Record<string, string[]> {
   const result: Record<string, string[]> = {};

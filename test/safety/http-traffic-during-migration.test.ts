@@ -3,15 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
-import { AUDIT_MIGRATIONS, createPreAuditDatabase } from './audit-database';
+import { AUDITED_TABLES } from '../../app/audit/audit-spec';
+import { createPreAuditDatabase } from './audit-database';
 import { jsonClient, testApp } from '../support/api-client';
 import { startMigrator } from '../support/run-command';
 import type { TestDatabase } from '../support/test-database';
 
 const ROWS = 20_000;
 const WRITERS = 6;
-/** The app needs the audit columns; the rest of the migration runs while it serves. */
-const LAST_COLUMN_MIGRATION = AUDIT_MIGRATIONS.filter((n) => n.includes('add-audit-fields')).pop()!;
+/** The app needs every audit column; the rest of the migrations run while it serves. */
+const LAST_COLUMN_MIGRATION = AUDITED_TABLES.map((spec) => spec.migrations.columns)
+  .sort()
+  .at(-1)!;
 
 interface Written {
   table: 'items' | 'characters';

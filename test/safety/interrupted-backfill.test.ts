@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { auditedTable } from '../../app/audit/audit-spec';
 import { migrationStatus } from '../../app/db/migration-runner';
 import { fingerprint } from '../support/fingerprint';
 import { startMigrator } from '../support/run-command';
@@ -6,7 +7,7 @@ import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 const ROWS = 2000;
-const ITEMS_BACKFILL = '20261124100500-backfill-audit-fields-of-items.ts';
+const ITEMS_BACKFILL = auditedTable('items').migrations.backfill;
 
 // Small, slow batches, so that the kill lands in the middle of a backfill:
 // 40 batches of characters with 30 ms pauses, over a second, so progress is printed.

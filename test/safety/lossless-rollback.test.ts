@@ -1,5 +1,8 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
+import { AUDITED_TABLES } from '../../app/audit/audit-spec';
+import { addedColumns } from '../../app/audit/audited-table';
+import { countWhereSql, ruleViolation } from '../../app/audit/rule-sql';
 import { migrateDown } from '../../app/db/migration-runner';
 import { appCommand } from '../support/run-command';
 import type { TestDatabase } from '../support/test-database';
@@ -66,24 +69,23 @@ describe('Audit integrity: rolling back loses no audit value', () => {
     const { sequelize } = db;
     const editor = await newUser(sequelize, 'editor');
     const creator = await newUser(sequelize, 'creator');
-    await sequelize.query(`UPDATE characters SET modified_by = ${editor} WHERE id % 3 = 0`);
-    await sequelize.query(`UPDATE characters SET created_by = ${creator} WHERE id % 7 = 0`);
-    await sequelize.query(`UPDATE items SET modified_by = ${editor} WHERE id % 4 = 0`);
-    await sequelize.query(`UPDATE locations SET modified_by = ${editor} WHERE id % 5 = 0`);
-    const recorded = {
-      characters: await auditValues(sequelize, 'characters'),
-      items: await auditValues(sequelize, 'items'),
-      locations: await auditValues(sequelize, 'locations'),
-    };
+    const recorded = new Map<string, AuditRow[]>();
+    for (const spec of AUDITED_TABLES) {
+      await sequelize.query(`UPDATE ${spec.table} SET modified_by = ${editor} WHERE id % 3 = 0`);
+      if (addedColumns(spec).some((c) => c.name === 'created_by')) {
+        await sequelize.query(`UPDATE ${spec.table} SET created_by = ${creator} WHERE id % 7 = 0`);
+      }
+      recorded.set(spec.table, await auditValues(sequelize, spec.table));
+    }
 
     for (let round = 1; round <= 2; round++) {
       await migrateDown(sequelize, db.url, { to: FIRST_AUDIT });
       expect(await archiveExists(sequelize), `round ${round}: archive kept`).to.equal(true);
       await migrateAll(db);
       expect(await archiveExists(sequelize), `round ${round}: archive consumed`).to.equal(false);
-      for (const table of ['characters', 'items', 'locations'] as const) {
+      for (const [table, values] of recorded) {
         expect(await auditValues(sequelize, table), `round ${round}: ${table}`).to.deep.equal(
-          recorded[table],
+          values,
         );
       }
     }
@@ -92,18 +94,19 @@ describe('Audit integrity: rolling back loses no audit value', () => {
   it('when an archived value names a user deleted while rolled back, the re-apply uses the rule instead and the keys validate', async () => {
     const { sequelize } = db;
     const leaver = await newUser(sequelize, 'leaver');
-    await sequelize.query(`UPDATE characters SET modified_by = ${leaver} WHERE id <= 10`);
+    for (const { table } of AUDITED_TABLES) {
+      await sequelize.query(`UPDATE ${table} SET modified_by = ${leaver} WHERE id <= 10`);
+    }
     await migrateDown(sequelize, db.url, { to: FIRST_AUDIT });
     await sequelize.query(`DELETE FROM users WHERE id = ${leaver}`);
 
     await migrateAll(db);
 
-    expect(
-      await count(
-        sequelize,
-        `SELECT count(*) AS n FROM characters WHERE modified_by IS DISTINCT FROM player_owner_id`,
-      ),
-    ).to.equal(0);
+    for (const spec of AUDITED_TABLES) {
+      expect(await count(sequelize, countWhereSql(spec, ruleViolation(spec))), spec.table).to.equal(
+        0,
+      );
+    }
     expect(
       await count(
         sequelize,

@@ -4,7 +4,7 @@ import { fingerprint } from '../support/fingerprint';
 import { runCommand } from '../support/run-command';
 import type { TestDatabase } from '../support/test-database';
 import {
-  AUDIT_MIGRATIONS,
+  FROM_FIRST_AUDIT,
   FIRST_AUDIT,
   LAST_PRE_AUDIT,
   createPreAuditDatabase,
@@ -37,7 +37,7 @@ describe('Rollback: scripts/rollback-audit-migrations.sh', () => {
       .split('\n')
       .map((line) => /^\s+\d+\. (\S+)$/.exec(line)?.[1])
       .filter(Boolean);
-    expect(listed).to.deep.equal([...AUDIT_MIGRATIONS].reverse());
+    expect(listed).to.deep.equal([...FROM_FIRST_AUDIT].reverse());
     expect(result.stdout).to.include('Verified: pre-audit state');
     expect(result.stdout).to.include('npm run db:migrate');
     expect(result.stderr).to.include('Database: postgres://');
