@@ -52,7 +52,7 @@ async function dataWithoutDrawnIds(sequelize: Sequelize): Promise<Record<string,
 
 /** Where to make `name` fail: a middle batch of a data pass, else its last DDL command. */
 function chooseFault(counts: { ddl: number; update: number }): Fault {
-  if (counts.update >= 2) return { update: Math.ceil(counts.update / 2) };
+  if (counts.update >= 2 || counts.ddl === 0) return { update: Math.ceil(counts.update / 2) };
   return { ddl: counts.ddl };
 }
 

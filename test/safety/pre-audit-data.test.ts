@@ -23,6 +23,11 @@ describe('Edge cases: the pre-audit data generator (test/fixtures/pre-audit-data
     expect(await n('campaigns WHERE owner_id IS NULL'), 'owner deleted').to.equal(
       counts.orphanedCampaigns,
     );
+    const empty = `campaigns c WHERE NOT EXISTS (SELECT 1 FROM characters t WHERE t.campaign_id = c.id)
+                     AND NOT EXISTS (SELECT 1 FROM items t WHERE t.campaign_id = c.id)
+                     AND NOT EXISTS (SELECT 1 FROM locations t WHERE t.campaign_id = c.id)`;
+    expect(await n(empty), 'no content').to.equal(counts.emptyCampaigns);
+    expect(await n(`${empty} AND c.owner_id IS NULL`), 'no content, owner deleted').to.be.above(0);
     expect(
       await n(
         'items i JOIN campaigns c ON c.id = i.campaign_id WHERE i.created_by IS NULL AND c.owner_id IS NULL',
