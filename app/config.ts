@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ConfigError, integer } from './config-error';
 
 /** The process's settings, parsed once from the environment. */
 export interface AppConfig {
@@ -18,16 +19,7 @@ export interface AppConfig {
   readonly trustProxyHops: number;
 }
 
-/** A setting in the environment is missing or malformed; the message names the variable. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`${variable} ${problem}`);
-  }
-}
+export { ConfigError } from './config-error';
 
 const projectRoot = path.resolve(__dirname, '..');
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,23 +59,6 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 export const SCRYPT_LOG_N_FLOOR = 14;
 const SCRYPT_LOG_N_DEFAULT = 15;
 const SCRYPT_LOG_N_TEST_DEFAULT = 10;
-
-/** A whole number from `min` to `max` in `env[name]`, or `fallback`; anything else is a ConfigError naming it. */
-export function integer(
-  env: Env,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  const value = env[name];
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max} (got "${value}")`);
-  }
-  return n;
-}
 
 /** Checks that a DATABASE_URL names a PostgreSQL database; returns it unchanged. */
 export function validateDatabaseUrl(value: string, name = 'DATABASE_URL'): string {

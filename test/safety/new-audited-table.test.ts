@@ -135,7 +135,14 @@ describe('Auditing another table: one specification entry and its migration file
     );
     const recorded = await fingerprint(db.sequelize);
 
-    await migrateDown(db.sequelize, db.url, { dir, ...HISTORY, to: spec.migrations.columns });
+    const log: string[] = [];
+    const toLog = (line: string) => log.push(line);
+    await migrateDown(db.sequelize, db.url, {
+      dir,
+      ...HISTORY,
+      to: spec.migrations.columns,
+      log: toLog,
+    });
     expect(await fingerprint(db.sequelize), 'down restores the table exactly').to.deep.equal(
       before,
     );
@@ -147,7 +154,12 @@ describe('Auditing another table: one specification entry and its migration file
       'the recorded modifiers wait in the archive',
     ).to.be.above(0);
 
-    await migrateUp(db.sequelize, db.url, { dir, ...HISTORY });
+    await migrateUp(db.sequelize, db.url, { dir, ...HISTORY, log: toLog });
     expect(await fingerprint(db.sequelize), 'up again restores them').to.deep.equal(recorded);
+    // The steps report through the runner's log (the server's, under MIGRATE_ON_START).
+    expect(log).to.include('widgets.modified_by: 850 value(s) kept in the audit archive');
+    expect(log).to.include(
+      'widgets: 850 archived audit value(s) restored (or no longer needed: row deleted)',
+    );
   });
 });

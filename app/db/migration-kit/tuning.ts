@@ -1,4 +1,4 @@
-import { integer } from '../../config';
+import { integer } from '../../config-error';
 
 /** How migrations pace themselves; every value from the environment, parsed one way. */
 export interface MigrationTuning {
