@@ -37,7 +37,11 @@ describe('Campaigns carry who created and last changed them', () => {
       .send({ name: 'The Found Mine' });
     expect(renamed.status).to.equal(200);
     expect(renamed.body.createdBy).to.deep.equal(ownerSummary);
-    expect(renamed.body.modifiedBy).to.deep.equal({ id: gm.id, username: 'gamemaster', displayName: 'gamemaster' });
+    expect(renamed.body.modifiedBy).to.deep.equal({
+      id: gm.id,
+      username: 'gamemaster',
+      displayName: 'gamemaster',
+    });
     expect(await auditColumns(id)).to.deep.equal({ created_by: owner.id, modified_by: gm.id });
 
     const listed = await request(app).get('/api/campaigns').set('Authorization', owner.auth);
