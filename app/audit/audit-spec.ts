@@ -31,6 +31,9 @@ export const AUDIT_MIGRATIONS: readonly string[] = [
   '20261124100100-add-audit-fields-to-items.ts',
   '20261124100200-add-audit-fields-to-locations.ts',
   '20261124100300-create-audit-backfill-log.ts',
+  '20261124100310-add-audit-triggers-to-characters.ts',
+  '20261124100320-add-audit-triggers-to-items.ts',
+  '20261124100330-add-audit-triggers-to-locations.ts',
   '20261124100400-backfill-audit-fields-of-characters.ts',
   '20261124100500-backfill-audit-fields-of-items.ts',
   '20261124100600-backfill-audit-fields-of-locations.ts',
@@ -41,9 +44,13 @@ export const AUDIT_MIGRATIONS: readonly string[] = [
   '20261124101100-index-audit-fields-of-items.ts',
   '20261124101200-index-audit-fields-of-locations.ts',
   '20261129100000-add-audit-fields-to-campaigns.ts',
+  '20261129100050-add-audit-triggers-to-campaigns.ts',
   '20261129100100-backfill-audit-fields-of-campaigns.ts',
   '20261129100200-add-audit-foreign-keys-to-campaigns.ts',
   '20261129100300-index-audit-fields-of-campaigns.ts',
+  '20261129200000-catch-up-audit-fields-of-characters.ts',
+  '20261129200100-catch-up-audit-fields-of-items.ts',
+  '20261129200200-catch-up-audit-fields-of-locations.ts',
 ];
 
 /** The rollback target back to the state before any audit field. */

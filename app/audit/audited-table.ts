@@ -47,9 +47,16 @@ export interface AuditForeignKeySpec {
 /** The audit migrations of one table, by file name, in the order they apply. */
 export interface AuditMigrationNames {
   readonly columns: string;
+  /** The triggers that audit writes not made through the models; before the backfill. */
+  readonly triggers: string;
   readonly backfill: string;
   readonly keys: string;
   readonly indexes: string;
+  /**
+   * A second backfill pass, for tables whose backfill was released before
+   * their triggers: it fills the rows a previous app version inserted since.
+   */
+  readonly catchUp?: string;
 }
 
 /** Everything the audit of one table is: read by its migrations, the tools and the tests. */

@@ -21,6 +21,7 @@ import { ident } from '../db/sql-identifier';
 import { addedColumns, type AuditedTableSpec } from './audited-table';
 import { BACKFILL_LOG_TABLE } from './backfill-log';
 import { backfillStatements, derivation } from './rule-sql';
+import { installAuditTriggers, removeAuditTriggers } from './trigger-sql';
 
 /*
  * The four steps that audit a table, each built from the table's one
@@ -177,7 +178,21 @@ export function auditColumnsMigration(spec: AuditedTableSpec): AuditMigration {
   };
 }
 
-/** The migration that backfills a table's audit columns. */
+/**
+ * The migration that installs a table's audit triggers (see trigger-sql.ts),
+ * in one short transaction with a short lock_timeout. Down: removes them.
+ */
+export function auditTriggersMigration(spec: AuditedTableSpec): AuditMigration {
+  const install = (qi: QueryInterface, statements: string[]) =>
+    withMigrationClient(qi, (client) => runOnlineDdl(client, statements, [spec.table]));
+  return {
+    meta: { transactional: true, table: spec.table, kind: 'schema' },
+    up: (qi) => install(qi, installAuditTriggers(spec)),
+    down: (qi) => install(qi, removeAuditTriggers(spec)),
+  };
+}
+
+/** The migration that backfills a table's audit columns (also its catch-up pass). */
 export function auditBackfillMigration(spec: AuditedTableSpec): AuditMigration {
   return {
     meta: { transactional: false, table: spec.table, kind: 'backfill' },

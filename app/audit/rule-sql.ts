@@ -36,7 +36,7 @@ function archived(spec: AuditedTableSpec, column: AuditColumnName, useArchive: b
  * the rule. Where created_by existed before, the modifier follows the
  * (possibly archived) creator; otherwise both come from the rule's source.
  */
-function fillExpressions(spec: AuditedTableSpec, useArchive: boolean) {
+export function fillExpressions(spec: AuditedTableSpec, useArchive: boolean) {
   const creator = `COALESCE(t.created_by, ${archived(spec, 'created_by', useArchive)}, ${spec.rule.source})`;
   const modifier = `COALESCE(t.modified_by, ${archived(spec, 'modified_by', useArchive)}, ${
     creatorExisted(spec) ? creator : spec.rule.source

@@ -144,7 +144,10 @@ function stampUpdate(instance: AuditedInstance, options: CreateOptions & { type?
     }
   }
   instance.set('modifiedBy', actorId);
-  // Listing it also clears its dirty flag after the save (the stale-dirty trap).
+  // Listing it also clears its dirty flag after the save (the stale-dirty
+  // trap), and names it in the SET list even when the same user edits again:
+  // the database's audit trigger takes an UPDATE that does not name it for a
+  // write from outside the app and clears the modifier (app/audit/trigger-sql.ts).
   addField(options.fields as string[] | undefined, 'modifiedBy');
 }
 

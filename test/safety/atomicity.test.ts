@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { AUDITED_TABLES, FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { addedColumns } from '../../app/audit/audited-table';
 import { MIGRATIONS_DIR, listMigrationFiles, migrationMeta } from '../../app/db/migration-files';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { ensureMigrationHistory } from '../../app/db/migrator';
@@ -87,10 +88,31 @@ describe('Atomicity: every migration under an injected failure', function () {
       if (index >= FIRST_AUDIT) {
         await fillPreAuditData(db.sequelize, { rows: ROWS });
         await migrateUp(db.sequelize, db.url, { to: ALL[index - 1]! });
+        await leaveRowsToFill(db, ALL[index]!);
       }
     }
     await db.sequelize.close();
     return db;
+  }
+
+  /**
+   * Before a backfill of an audited table whose columns are filled already
+   * (a catch-up pass), empties them on half the rows, as a previous app
+   * version's inserts would have left them, so the pass has work to fail in.
+   */
+  async function leaveRowsToFill(db: TestDatabase, name: string): Promise<void> {
+    const meta = migrationMeta(name);
+    const spec = AUDITED_TABLES.find((s) => s.table === meta.table);
+    if (meta.kind !== 'backfill' || !spec) return;
+    const columns = await db.sequelize.query<{ column_name: string }>(
+      `SELECT column_name FROM information_schema.columns WHERE table_name = :table`,
+      { type: QueryTypes.SELECT, replacements: { table: spec.table } },
+    );
+    const added = addedColumns(spec).map((c) => c.name);
+    if (!added.every((c) => columns.some((r) => r.column_name === c))) return;
+    await db.sequelize.query(
+      `UPDATE ${spec.table} SET ${added.map((c) => `${c} = NULL`).join(', ')} WHERE id % 2 = 0`,
+    );
   }
 
   async function clone(source: TestDatabase): Promise<TestDatabase> {

@@ -26,6 +26,7 @@ export const campaigns: AuditedTableSpec = {
   ]),
   migrations: {
     columns: '20261129100000-add-audit-fields-to-campaigns.ts',
+    triggers: '20261129100050-add-audit-triggers-to-campaigns.ts',
     backfill: '20261129100100-backfill-audit-fields-of-campaigns.ts',
     keys: '20261129100200-add-audit-foreign-keys-to-campaigns.ts',
     indexes: '20261129100300-index-audit-fields-of-campaigns.ts',

@@ -30,8 +30,10 @@ export const characters: AuditedTableSpec = {
   ]),
   migrations: {
     columns: '20261124100000-add-audit-fields-to-characters.ts',
+    triggers: '20261124100310-add-audit-triggers-to-characters.ts',
     backfill: '20261124100400-backfill-audit-fields-of-characters.ts',
     keys: '20261124100700-add-audit-foreign-keys-to-characters.ts',
     indexes: '20261124101000-index-audit-fields-of-characters.ts',
+    catchUp: '20261129200000-catch-up-audit-fields-of-characters.ts',
   },
 };

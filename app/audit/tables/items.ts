@@ -26,8 +26,10 @@ export const items: AuditedTableSpec = {
   indexes: singleColumnIndexes('items', ['created_at', 'updated_at', 'created_by', 'modified_by']),
   migrations: {
     columns: '20261124100100-add-audit-fields-to-items.ts',
+    triggers: '20261124100320-add-audit-triggers-to-items.ts',
     backfill: '20261124100500-backfill-audit-fields-of-items.ts',
     keys: '20261124100800-add-audit-foreign-keys-to-items.ts',
     indexes: '20261124101100-index-audit-fields-of-items.ts',
+    catchUp: '20261129200100-catch-up-audit-fields-of-items.ts',
   },
 };

@@ -31,8 +31,10 @@ export const locations: AuditedTableSpec = {
   ]),
   migrations: {
     columns: '20261124100200-add-audit-fields-to-locations.ts',
+    triggers: '20261124100330-add-audit-triggers-to-locations.ts',
     backfill: '20261124100600-backfill-audit-fields-of-locations.ts',
     keys: '20261124100900-add-audit-foreign-keys-to-locations.ts',
     indexes: '20261124101200-index-audit-fields-of-locations.ts',
+    catchUp: '20261129200200-catch-up-audit-fields-of-locations.ts',
   },
 };

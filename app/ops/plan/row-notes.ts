@@ -133,7 +133,9 @@ export async function rowNotes(
   direction: 'up' | 'down',
 ): Promise<string[]> {
   const audit = auditStep(migration);
-  if (audit?.step === 'backfill') return backfillNotes(client, audit.spec, direction);
+  if (audit?.step === 'backfill' || audit?.step === 'catchUp') {
+    return backfillNotes(client, audit.spec, direction);
+  }
   if (audit?.step === 'columns' && direction === 'down') {
     const columns = await existingColumns(client);
     const notes: string[] = [];
