@@ -22,7 +22,8 @@ import { fillExpressions } from './rule-sql';
  * transaction-local setting, which the second consumes: safe under
  * transaction pooling. Both only fire when modified_by is unchanged, so a
  * backfill, which sets it, pays nothing but the WHEN test. An UPDATE that
- * changes only audit columns (the backfill's revert), or that the database
+ * changes only audit columns or timestamps (the backfill's revert, a data
+ * fix of created_at), or that the database
  * makes itself for another write (a foreign key's ON DELETE SET NULL when a
  * user is deleted: trigger depth 2), is no writer's change of the row and
  * keeps the modifier.
@@ -62,8 +63,8 @@ export function installAuditTriggers(spec: AuditedTableSpec): string[] {
        IF current_setting('${STAMPED}', true) = 'on' THEN
          PERFORM set_config('${STAMPED}', 'off', true);
        ELSIF pg_trigger_depth() = 1
-             AND (to_jsonb(NEW) - 'created_by' - 'modified_by')
-                 IS DISTINCT FROM (to_jsonb(OLD) - 'created_by' - 'modified_by') THEN
+             AND (to_jsonb(NEW) - '{created_by,modified_by,created_at,updated_at}'::text[])
+                 IS DISTINCT FROM (to_jsonb(OLD) - '{created_by,modified_by,created_at,updated_at}'::text[]) THEN
          NEW.modified_by := NULL;
        END IF;
        RETURN NEW;
