@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { OperatorError } from './operator-error';
 
 /** The process's settings, parsed once from the environment. */
 export interface AppConfig {
@@ -19,7 +20,7 @@ export interface AppConfig {
 }
 
 /** A setting in the environment is missing or malformed; the message names the variable. */
-export class ConfigError extends Error {
+export class ConfigError extends OperatorError {
   override readonly name = 'ConfigError';
   constructor(
     readonly variable: string,

@@ -1,9 +1,10 @@
 import type { Sequelize } from 'sequelize';
 import { withAdvisoryLock } from './advisory-lock';
 import { createMigrator, type Migrator, type MigratorOptions } from './migrator';
+import { OperatorError } from '../operator-error';
 
 /** A `--to` name that is not in the history, or not in the state the command needs. */
-export class UnknownMigrationError extends Error {
+export class UnknownMigrationError extends OperatorError {
   override readonly name = 'UnknownMigrationError';
 }
 
