@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
+// typescript is a devDependency: this runs when migrations are released and
+// in tests, never in the server.
 import ts from 'typescript';
 
 /** The project's root folder (where package.json is). */
