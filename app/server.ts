@@ -5,9 +5,10 @@ import { openDatabase, redactUrl } from './db/database';
 import { migrateUp } from './db/migration-runner';
 import { createLogger } from './logger';
 import { runMain } from './cli/run-main';
+import { OperatorError } from './operator-error';
 
 /** The port is taken or the address cannot be bound. */
-class ListenError extends Error {
+class ListenError extends OperatorError {
   override readonly name = 'ListenError';
 }
 

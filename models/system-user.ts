@@ -2,12 +2,13 @@ import type { Sequelize } from 'sequelize';
 import { QueryTypes } from 'sequelize';
 import { runAs } from '../app/context';
 import type { ContextSource } from '../app/context';
+import { OperatorError } from '../app/operator-error';
 
 /** Username of the system user that migration 20261120000000-create-system-user inserts. */
 export const SYSTEM_USERNAME = 'system';
 
 /** The system user is missing: the database is not migrated far enough. */
-export class SystemUserMissingError extends Error {
+export class SystemUserMissingError extends OperatorError {
   override readonly name = 'SystemUserMissingError';
 }
 

@@ -1,22 +1,57 @@
-/** Errors whose message alone tells an operator what to do: no stack trace for these. */
-const EXPLAINED = new Set([
-  'ConfigError',
-  'DatabaseUnreachableError',
-  'UnknownMigrationError',
-  'LockTimeoutError',
-  'MigrationError',
-  'IrreversibleMigrationError',
-  'UsageError',
-  'ListenError',
-]);
+import { inspect } from 'node:util';
+import { MigrationError } from 'umzug';
+import { LockNotAcquiredError } from '../db/migration-helpers/online-ddl';
+import { OperatorError } from '../operator-error';
 
 /** A command-line mistake: the message is printed with a pointer to --help, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends OperatorError {
   override readonly name = 'UsageError';
+  override readonly exitCode = 2;
 }
 
 /**
- * Runs a command's main function: known failures print one line and exit
+ * Whether `error` is explained to the operator, so its message alone is printed.
+ * LockNotAcquiredError is the one exception to "extends OperatorError": it is
+ * declared in a migration helper that released migrations import, and that
+ * file must stay byte-identical (app/db/released-migrations.json), so it keeps
+ * its base class and is recognised here.
+ */
+export function isExplained(error: unknown): error is Error {
+  return error instanceof OperatorError || error instanceof LockNotAcquiredError;
+}
+
+/**
+ * What a failed command prints on stderr, and its exit code. An explained
+ * error is one line; Umzug wraps a migration's failure in a MigrationError,
+ * which is unwrapped so the line names the migration and says what happened
+ * in the words of its cause. Anything else prints its stack.
+ */
+export function describeFailure(name: string, error: unknown): { text: string; exitCode: number } {
+  if (error instanceof MigrationError) {
+    const { migration, cause } = error;
+    const where = `${name}: migration ${migration.name} (${migration.direction}) failed`;
+    if (isExplained(cause))
+      return { text: `${where}: ${cause.message}`, exitCode: exitCodeOf(cause) };
+    return { text: `${where}: ${stackOf(cause)}`, exitCode: 1 };
+  }
+  if (error instanceof UsageError) {
+    return { text: `${name}: ${error.message}\nRun with --help for usage.`, exitCode: 2 };
+  }
+  if (isExplained(error)) return { text: `${name}: ${error.message}`, exitCode: exitCodeOf(error) };
+  return { text: `${name}: unexpected failure: ${stackOf(error)}`, exitCode: 1 };
+}
+
+function exitCodeOf(error: Error): number {
+  return error instanceof OperatorError ? error.exitCode : 1;
+}
+
+/** The stack and the fields a driver error carries (SQLSTATE, detail), as console.error shows them. */
+function stackOf(error: unknown): string {
+  return inspect(error);
+}
+
+/**
+ * Runs a command's main function: explained failures print one line and exit
  * non-zero; anything else is a bug and prints its stack.
  */
 export function runMain(name: string, main: () => Promise<number | void>): void {
@@ -24,14 +59,9 @@ export function runMain(name: string, main: () => Promise<number | void>): void 
     // Exit explicitly: a stray open handle must not keep a finished command alive.
     (code) => process.exit(code ?? 0),
     (error: unknown) => {
-      const err = error instanceof Error ? error : new Error(String(error));
-      if (err.name === 'UsageError') {
-        console.error(`${name}: ${err.message}\nRun with --help for usage.`);
-        process.exit(2);
-      }
-      if (EXPLAINED.has(err.name)) console.error(`${name}: ${err.message}`);
-      else console.error(`${name}: unexpected failure:`, err);
-      process.exit(1);
+      const { text, exitCode } = describeFailure(name, error);
+      console.error(text);
+      process.exit(exitCode);
     },
   );
 }

@@ -1,3 +1,11 @@
+// One source for who is acting. In a request, authentication sets the actor
+// once; the route hands that same actor to its service as the caller, and the
+// audit stamp reads it from here, so the two cannot disagree. Inside a
+// request, runAs(actor, fn) is an explicit, scoped choice (like a write's
+// `{ user }` option): writes inside fn are stamped with that actor, while the
+// request's caller, which the route read before calling its service, stays
+// what authentication set, and is the actor again once fn returns. Nothing
+// replaces a context's actor once set.
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** Where a write comes from; recorded in logs and metrics. */
@@ -6,6 +14,11 @@ export type ContextSource = 'http' | 'cli' | 'seed' | 'job' | 'migration' | 'tes
 /** Who is acting, for the audit fields: a user id. */
 export interface Actor {
   readonly userId: number;
+  /**
+   * The bearer token that authenticated the user, when the actor is a
+   * request's authenticated caller (logout revokes it); absent under runAs.
+   */
+  readonly tokenId?: number;
 }
 
 export interface RequestContext {
@@ -33,13 +46,20 @@ export function getActor(): Actor | undefined {
 }
 
 /**
- * Sets the actor of the current context (authentication does this once it
- * knows the user). Throws outside a context: a silent no-op would leave
- * writes unattributed.
+ * Sets the actor of the current context, once (authentication does this when
+ * it knows the user). Throws outside a context, since a silent no-op would
+ * leave writes unattributed, and when the context has an actor already, since
+ * replacing it would let what a route was told and what is stamped differ:
+ * use runAs for another actor.
  */
-export function setActor(actor: Actor | null): void {
+export function setActor(actor: Actor): void {
   const context = storage.getStore();
   if (!context) throw new Error('setActor() called outside a request context');
+  if (context.actor) {
+    throw new Error(
+      `setActor() called on a context whose actor is user ${context.actor.userId} already; use runAs() to act as another user`,
+    );
+  }
   context.actor = actor;
 }
 
@@ -52,6 +72,6 @@ export function runAs<T>(
   fn: () => T,
   source: ContextSource = currentContext()?.source ?? 'job',
 ): T {
-  const resolved = typeof actor === 'number' ? { userId: actor } : actor;
+  const resolved = typeof actor === 'number' ? { userId: actor } : { userId: actor.userId };
   return storage.run({ actor: resolved, requestId: currentContext()?.requestId, source }, fn);
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { OperatorError } from '../operator-error';
 
 /** Key of the advisory lock that every migrator of this schema takes. */
 export const MIGRATION_LOCK_KEY = 7_362_016_201;
@@ -13,7 +14,7 @@ export interface LockOptions {
 }
 
 /** The lock is still held by another session after the timeout. */
-export class LockTimeoutError extends Error {
+export class LockTimeoutError extends OperatorError {
   override readonly name = 'LockTimeoutError';
 }
 

@@ -3,6 +3,7 @@ import type { AppConfig } from '../config';
 import { initModels } from '../../models';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { createSequelize } from './sequelize';
+import { OperatorError } from '../operator-error';
 
 /** An open connection to the app's database, and the embedded server behind it if any. */
 export interface Database {
@@ -14,7 +15,7 @@ export interface Database {
 }
 
 /** The database could not be reached; the message says what to check. */
-export class DatabaseUnreachableError extends Error {
+export class DatabaseUnreachableError extends OperatorError {
   override readonly name = 'DatabaseUnreachableError';
 }
 

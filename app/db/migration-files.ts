@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { QueryInterface } from 'sequelize';
 import type { Sequelize } from 'sequelize';
 import { RELEASED_MIGRATION_META, type MigrationMeta } from './migration-meta';
+import { OperatorError } from '../operator-error';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
 export const SEEDERS_DIR = path.resolve(__dirname, '..', '..', 'seeders');
@@ -23,7 +24,7 @@ export interface LoadedMigration {
 }
 
 /** A migration has no way back; its `down` refuses rather than pretend. */
-export class IrreversibleMigrationError extends Error {
+export class IrreversibleMigrationError extends OperatorError {
   override readonly name = 'IrreversibleMigrationError';
 }
 

@@ -1,15 +1,19 @@
-import type { Campaign, Character, Item, Location, User } from '../../models';
+import type { Model } from 'sequelize';
+import type { Character, Item, Location, User } from '../../models';
+import { AUDIT_USER_ATTRIBUTES, type AuditUserSummary } from '../../models/mixins/audit-queries';
+import type { AuditAttributes } from '../../models/mixins/audited';
 import type { CampaignAccess } from '../services/campaign-access';
 import type { ListPage } from '../services/content-list';
 import type { MemberWithUser } from '../services/membership-service';
 
 // Models to JSON bodies: camelCase, ISO dates, never a password hash.
 
-type UserSummary = { id: number; username: string; displayName: string } | null;
-
-/** `{ id, username, displayName }` of a user, or null (none, or deleted). */
-export function userSummary(user: User | null | undefined): UserSummary {
-  return user ? { id: user.id, username: user.username, displayName: user.displayName } : null;
+/** The public columns of a user (`{ id, username, displayName }`), or null (none, or deleted). */
+export function userSummary(user: User | null | undefined): AuditUserSummary | null {
+  if (!user) return null;
+  return Object.fromEntries(
+    AUDIT_USER_ATTRIBUTES.map((attribute) => [attribute, user.get(attribute)]),
+  ) as AuditUserSummary;
 }
 
 /** The caller's own account. */
@@ -33,7 +37,7 @@ export function presentCampaign({ campaign, role }: CampaignAccess) {
     ownerId: campaign.ownerId,
     playersCanCreateContent: campaign.playersCanCreateContent,
     role,
-    ...auditFields(campaign),
+    ...presentAuditFields(campaign),
   };
 }
 
@@ -48,7 +52,11 @@ export function presentMember(member: MemberWithUser) {
   };
 }
 
-function auditFields(row: Campaign | Character | Item | Location) {
+/** A row of any audited model, loaded with its audit users (`auditUsersInclude`). */
+type AuditedRow = Model & AuditAttributes & { createdAt: Date; updatedAt: Date };
+
+/** `createdBy`, `modifiedBy` (user summaries or null), `createdAt` and `updatedAt` of an audited row. */
+export function presentAuditFields(row: AuditedRow) {
   return {
     createdBy: userSummary(row.get('createdByUser') as User | undefined),
     modifiedBy: userSummary(row.get('modifiedByUser') as User | undefined),
@@ -67,7 +75,7 @@ export function presentCharacter(character: Character) {
     gameSystem: character.gameSystem,
     playerOwnerId: character.playerOwnerId,
     playerOwner: userSummary(character.get('playerOwner') as User | undefined),
-    ...auditFields(character),
+    ...presentAuditFields(character),
   };
 }
 
@@ -78,7 +86,7 @@ export function presentThing(row: Item | Location) {
     campaignId: row.campaignId,
     name: row.name,
     description: row.description,
-    ...auditFields(row),
+    ...presentAuditFields(row),
   };
 }
 

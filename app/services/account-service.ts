@@ -1,6 +1,7 @@
 import { Op } from 'sequelize';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { generateToken, hashToken } from '../auth/tokens';
+import type { Actor } from '../context';
 import { UnauthorizedError } from '../errors';
 import { AuthToken, User } from '../../models';
 import type { LoginRateLimiter } from './login-rate-limiter';
@@ -10,10 +11,9 @@ export interface AccountSettings {
   tokenTtlHours: number;
 }
 
-/** The authenticated caller of a request. */
-export interface Caller {
-  userId: number;
-  tokenId: number;
+/** The authenticated caller of a request: the request context's actor, with its token. */
+export interface Caller extends Actor {
+  readonly tokenId: number;
 }
 
 export interface LoginResult {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'sequelize';
 import { NotFoundError } from '../errors';
 import { Campaign, CampaignMembership, type CampaignRole } from '../../models';
-import { auditUserIncludes } from './audit-users';
+import { auditUsersInclude } from '../../models/mixins/audit-queries';
 
 /** A campaign as one member sees it. */
 export interface CampaignAccess {
@@ -29,7 +29,9 @@ export async function accessCampaign(
   }
   const membership = (await CampaignMembership.findOne({
     where: { campaignId, userId },
-    include: [{ model: Campaign, as: 'campaign', required: true, include: auditUserIncludes() }],
+    include: [
+      { model: Campaign, as: 'campaign', required: true, include: auditUsersInclude(Campaign) },
+    ],
     transaction,
   })) as (CampaignMembership & { campaign: Campaign }) | null;
   if (!membership) throw new NotFoundError(`Campaign ${campaignId} not found`);

@@ -1,7 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { ForbiddenError } from '../errors';
 import { Campaign, CampaignMembership } from '../../models';
-import { auditUserIncludes } from './audit-users';
+import { auditUsersInclude } from '../../models/mixins/audit-queries';
 import { accessCampaign, type CampaignAccess } from './campaign-access';
 import { canDeleteCampaign, isEditor } from './permissions';
 
@@ -27,7 +27,7 @@ export class CampaignService {
         { campaignId: campaign.id, userId, role: 'OWNER' },
         { transaction },
       );
-      await campaign.reload({ include: auditUserIncludes(), transaction });
+      await campaign.reload({ include: auditUsersInclude(Campaign), transaction });
       return { campaign, role: 'OWNER' as const };
     });
   }
@@ -36,7 +36,9 @@ export class CampaignService {
   async list(userId: number): Promise<CampaignAccess[]> {
     const memberships = await CampaignMembership.findAll({
       where: { userId },
-      include: [{ model: Campaign, as: 'campaign', required: true, include: auditUserIncludes() }],
+      include: [
+        { model: Campaign, as: 'campaign', required: true, include: auditUsersInclude(Campaign) },
+      ],
       order: [['campaignId', 'ASC']],
     });
     return memberships.map((m) => ({
@@ -58,7 +60,7 @@ export class CampaignService {
     }
     await access.campaign.update(defined(input));
     // The modifier may have changed: the response names who it is now.
-    await access.campaign.reload({ include: auditUserIncludes() });
+    await access.campaign.reload({ include: auditUsersInclude(Campaign) });
     return access;
   }
 

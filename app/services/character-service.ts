@@ -1,10 +1,10 @@
 import type { Includeable, Sequelize } from 'sequelize';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
-import { CampaignMembership, Character, User } from '../../models';
+import { CampaignMembership, Character } from '../../models';
+import { auditUsersInclude, findAudited } from '../../models/mixins/audit-queries';
 import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-access';
-import { auditUserIncludes, USER_SUMMARY_ATTRIBUTES } from './audit-users';
 import { defined } from './campaign-service';
-import { listOrder, listWhere, toPage, type ListOptions, type ListPage } from './content-list';
+import { listQuery, toPage, type ListOptions, type ListPage } from './content-list';
 import { canCreateCharacter, canEditCharacter, isEditor } from './permissions';
 
 export interface CharacterInput {
@@ -14,12 +14,12 @@ export interface CharacterInput {
   playerOwnerId?: number | undefined;
 }
 
-/** Player owner and audit users, joined in the same query as the characters. */
+/** Besides the audit users, the user a character refers to. */
+const OTHER_USERS = ['playerOwner'];
+
+/** Audit users and player owner, joined in the same query as the characters. */
 function includes(): Includeable[] {
-  return [
-    { model: User, as: 'playerOwner', attributes: USER_SUMMARY_ATTRIBUTES },
-    ...auditUserIncludes(),
-  ];
+  return auditUsersInclude(Character, OTHER_USERS);
 }
 
 /** Characters: members read; OWNER and GM write all; a PLAYER writes their own. */
@@ -34,12 +34,9 @@ export class CharacterService {
     if (options.campaignId !== undefined) await accessCampaign(options.campaignId, userId);
     const extra =
       options.playerOwnerId !== undefined ? { playerOwnerId: options.playerOwnerId } : {};
-    const rows = await Character.findAll({
-      where: listWhere(this.sequelize, userId, options, extra),
-      include: includes(),
-      order: listOrder(options.sort),
-      limit: options.limit + 1,
-      offset: options.offset,
+    const rows = await findAudited(Character, {
+      ...listQuery<Character>(this.sequelize, userId, options, extra),
+      otherUsers: OTHER_USERS,
     });
     return toPage(rows, options);
   }

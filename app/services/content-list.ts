@@ -1,6 +1,7 @@
-import { Op, literal, type Sequelize, type WhereOptions } from 'sequelize';
+import { Op, literal, type Model, type Sequelize, type WhereOptions } from 'sequelize';
+import type { AuditQuery, AuditSort } from '../../models/mixins/audit-queries';
 
-export type SortKey = '-updatedAt' | 'updatedAt' | '-createdAt' | 'createdAt';
+export type SortKey = AuditSort;
 
 /** Filters, sort and page of a character, item or location list. */
 export interface ListOptions {
@@ -30,47 +31,40 @@ export function escapeLike(term: string): string {
   return term.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-function range(after: string | undefined, before: string | undefined): object | undefined {
-  if (!after && !before) return undefined;
-  return {
-    ...(after ? { [Op.gte]: new Date(after) } : {}),
-    ...(before ? { [Op.lt]: new Date(before) } : {}),
-  };
-}
+const date = (iso: string | undefined) => (iso ? new Date(iso) : undefined);
 
 /**
- * The WHERE of a list: the filters, restricted to campaigns the user is a
- * member of (a sub-select, so listing all of one's content is one query).
+ * A list as `findAudited` runs it: the audit filters, sort and users, the
+ * campaigns the user is a member of (a sub-select, so listing all of one's
+ * content is one query), the name search, `extra` conditions, and one row
+ * more than the page to learn whether another follows.
  */
-export function listWhere(
+export function listQuery<M extends Model>(
   sequelize: Sequelize,
   userId: number,
   options: ListOptions,
   extra: Record<string, unknown> = {},
-): WhereOptions {
+): AuditQuery<M> {
   const where: Record<string | symbol, unknown> = { ...extra };
   where.campaignId = options.campaignId ?? {
     [Op.in]: literal(
       `(SELECT campaign_id FROM campaign_memberships WHERE user_id = ${sequelize.escape(userId)})`,
     ),
   };
-  if (options.createdBy !== undefined) where.createdBy = options.createdBy;
-  if (options.modifiedBy !== undefined) where.modifiedBy = options.modifiedBy;
-  const created = range(options.createdAfter, options.createdBefore);
-  if (created) where.createdAt = created;
-  const updated = range(options.updatedAfter, options.updatedBefore);
-  if (updated) where.updatedAt = updated;
   if (options.q) where.name = { [Op.iLike]: `%${escapeLike(options.q)}%` };
-  return where as WhereOptions;
-}
-
-/** ORDER BY for a sort key, with the id as tie-breaker so pages are stable. */
-export function listOrder(sort: SortKey): Array<[string, 'ASC' | 'DESC']> {
-  const direction = sort.startsWith('-') ? 'DESC' : 'ASC';
-  return [
-    [sort.replace('-', ''), direction],
-    ['id', direction],
-  ];
+  return {
+    where: where as WhereOptions<M>,
+    createdBy: options.createdBy,
+    modifiedBy: options.modifiedBy,
+    createdFrom: date(options.createdAfter),
+    createdBefore: date(options.createdBefore),
+    updatedFrom: date(options.updatedAfter),
+    updatedBefore: date(options.updatedBefore),
+    sort: options.sort,
+    withUsers: true,
+    limit: options.limit + 1,
+    offset: options.offset,
+  };
 }
 
 /** Cuts the one extra row fetched to learn whether another page follows. */

@@ -1,10 +1,10 @@
 import type { Sequelize } from 'sequelize';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Item, Location } from '../../models';
+import { auditUsersInclude, findAudited } from '../../models/mixins/audit-queries';
 import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-access';
-import { auditUserIncludes } from './audit-users';
 import { defined } from './campaign-service';
-import { listOrder, listWhere, toPage, type ListOptions, type ListPage } from './content-list';
+import { listQuery, toPage, type ListOptions, type ListPage } from './content-list';
 import { canCreateItemOrLocation, canEditItemOrLocation } from './permissions';
 
 export interface ThingInput {
@@ -35,13 +35,7 @@ export class ItemLocationService<T extends Thing> {
   /** A page of the rows the user can see, filtered and sorted. */
   async list(userId: number, options: ListOptions): Promise<ListPage<T>> {
     if (options.campaignId !== undefined) await accessCampaign(options.campaignId, userId);
-    const rows = await this.rows.findAll({
-      where: listWhere(this.sequelize, userId, options),
-      include: auditUserIncludes(),
-      order: listOrder(options.sort),
-      limit: options.limit + 1,
-      offset: options.offset,
-    });
+    const rows = await findAudited(this.rows, listQuery<Item>(this.sequelize, userId, options));
     return toPage(rows as unknown as T[], options);
   }
 
@@ -87,7 +81,7 @@ export class ItemLocationService<T extends Thing> {
   }
 
   private async find(id: number, userId: number): Promise<{ row: T; access: CampaignAccess }> {
-    const row = await this.rows.findByPk(id, { include: auditUserIncludes() });
+    const row = await this.rows.findByPk(id, { include: auditUsersInclude(this.model) });
     const access = row && (await accessCampaign(row.campaignId, userId).catch(notFoundAsNull));
     if (!row || !access) throw new NotFoundError(`${this.label} ${id} not found`);
     return { row: row as unknown as T, access };
@@ -95,7 +89,7 @@ export class ItemLocationService<T extends Thing> {
 
   /** The row as responses show it, with its audit users (after a write). */
   private async reload(id: number): Promise<T> {
-    const row = await this.rows.findByPk(id, { include: auditUserIncludes() });
+    const row = await this.rows.findByPk(id, { include: auditUsersInclude(this.model) });
     // Deleted by someone else in between.
     if (!row) throw new NotFoundError(`${this.label} ${id} not found`);
     return row as unknown as T;

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import sinon from 'sinon';
 import { runAs } from '../../app/context';
 import { Character, Item } from '../../models';
-import { findAudited } from '../../models/mixins/audit-queries';
+import { auditUsersInclude, findAudited } from '../../models/mixins/audit-queries';
 import { createAuditFixture, type AuditFixture } from '../support/audit-fixtures';
 import { useTestDatabase } from '../support/test-database';
 
@@ -53,6 +53,21 @@ describe('Audit query helpers', () => {
     expect(names(rows)).to.deep.equal(['new', 'mid']);
   });
 
+  it('when filtered by an updated_at range and sorted oldest created first, then both apply', async () => {
+    const rows = await findAudited(Item, {
+      updatedFrom: new Date(Date.UTC(2026, 10, 16)),
+      updatedBefore: new Date(Date.UTC(2026, 10, 25)),
+      sort: 'createdAt',
+    });
+    expect(names(rows)).to.deep.equal(['old', 'new']);
+  });
+
+  it('when a user association the model lacks is asked for, then it throws naming it instead of loading nobody', () => {
+    expect(() => auditUsersInclude(Item, ['playerOwner'])).to.throw(
+      /Item has no association "playerOwner"/,
+    );
+  });
+
   it('when filters combine with the caller’s own conditions and a limit, then all apply', async () => {
     const rows = await findAudited(Item, {
       createdBy: a,
@@ -69,7 +84,7 @@ describe('Audit query helpers', () => {
     await runAs(b, () => character.update({ description: 'edited' }));
     const spy = sinon.spy(db.current.sequelize, 'query');
 
-    const [loaded] = await findAudited(Character, { withUsers: true });
+    const [loaded] = await findAudited(Character, { withUsers: true, otherUsers: ['playerOwner'] });
 
     expect(spy.callCount).to.equal(1);
     expect(loaded!.createdByUser?.id).to.equal(a);

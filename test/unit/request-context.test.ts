@@ -26,6 +26,24 @@ describe('Request context', () => {
     });
   });
 
+  it('when a context already has an actor, setActor refuses to replace it and the actor stays', async () => {
+    await runInContext({ actor: null, requestId: 'r1', source: 'http' }, async () => {
+      setActor({ userId: 7, tokenId: 3 });
+      expect(() => setActor({ userId: 8 })).to.throw(/use runAs/);
+      expect(getActor()).to.deep.equal({ userId: 7, tokenId: 3 });
+    });
+  });
+
+  it('when runAs runs inside an authenticated request, the inner actor carries no token and the caller returns after', async () => {
+    await runInContext({ actor: null, requestId: 'r1', source: 'http' }, async () => {
+      setActor({ userId: 7, tokenId: 3 });
+      await runAs({ userId: 9, tokenId: 3 }, async () => {
+        expect(getActor()).to.deep.equal({ userId: 9 });
+      });
+      expect(getActor()).to.deep.equal({ userId: 7, tokenId: 3 });
+    });
+  });
+
   it('when setActor is called outside a context, throws instead of losing the actor', () => {
     expect(() => setActor({ userId: 1 })).to.throw(/outside a request context/);
   });

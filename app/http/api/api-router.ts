@@ -2,6 +2,7 @@ import { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
 import type { Caller } from '../../services/account-service';
+import { authenticatedCaller } from '../middleware/authenticate';
 import { ErrorResponse } from '../schemas/common';
 import { parseRequestPart } from './validation';
 
@@ -75,7 +76,7 @@ export class ApiRouter {
     spec: EndpointSpec<P, Q, B>,
     handler: (input: EndpointInput<P, Q, B>) => Promise<unknown>,
   ): void {
-    this.add(spec, false, (input) => handler(input));
+    this.add(spec, false, handler);
   }
 
   /** An endpoint that needs a bearer token; the handler gets the authenticated caller. */
@@ -87,7 +88,8 @@ export class ApiRouter {
     spec: EndpointSpec<P, Q, B>,
     handler: (input: EndpointInput<P, Q, B>, caller: Caller) => Promise<unknown>,
   ): void {
-    this.add(spec, true, handler);
+    // The caller is read from the request context, where the audit stamp reads the actor too.
+    this.add(spec, true, (input) => handler(input, authenticatedCaller()));
   }
 
   private add<
@@ -97,7 +99,7 @@ export class ApiRouter {
   >(
     spec: EndpointSpec<P, Q, B>,
     auth: boolean,
-    handler: (input: EndpointInput<P, Q, B>, caller: Caller) => Promise<unknown>,
+    handler: (input: EndpointInput<P, Q, B>) => Promise<unknown>,
   ): void {
     this.document(spec, auth);
     const respond: RequestHandler = async (req: Request, res: Response) => {
@@ -110,7 +112,7 @@ export class ApiRouter {
         body: spec.body ? parseRequestPart(spec.body, 'body', req.body ?? {}) : undefined,
         ip: req.ip ?? '',
       } as EndpointInput<P, Q, B>;
-      const result = await handler(input, res.locals.caller as Caller);
+      const result = await handler(input);
       if (spec.status === 204) res.status(204).end();
       else res.status(spec.status).json(result);
     };
