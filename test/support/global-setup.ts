@@ -4,9 +4,11 @@ import path from 'node:path';
 import { EmbeddedPostgres } from '../../app/db/embedded-postgres';
 import { createSequelize } from '../../app/db/sequelize';
 import { migrateUp } from '../../app/db/migration-runner';
+import { startPgBouncer, type PgBouncer } from './pgbouncer';
 import { TEMPLATES, databaseUrl, withAdminClient } from './test-server';
 
 let embedded: EmbeddedPostgres | undefined;
+let pgbouncer: PgBouncer | undefined;
 let dataDir: string | undefined;
 
 /** Builds the template databases that every test clones. */
@@ -43,9 +45,25 @@ export async function mochaGlobalSetup(): Promise<void> {
     process.env.GMA_TEST_SERVER_URL = url.toString();
   }
   await createTemplates();
+  await startTransactionPooler();
+}
+
+/**
+ * PgBouncer in transaction mode in front of the test server, for the tests
+ * that run the app and the migrator through a pooler. When it cannot start
+ * (not installed), those tests fail with the reason; the others run.
+ */
+async function startTransactionPooler(): Promise<void> {
+  try {
+    pgbouncer = await startPgBouncer(process.env.GMA_TEST_SERVER_URL!, 'transaction');
+    process.env.GMA_TEST_PGBOUNCER_URL = pgbouncer.serverUrl;
+  } catch (error) {
+    process.env.GMA_TEST_PGBOUNCER_ERROR = (error as Error).message;
+  }
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  await pgbouncer?.stop();
   await embedded?.stop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 }
