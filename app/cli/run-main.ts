@@ -4,6 +4,8 @@ const EXPLAINED = new Set([
   'DatabaseUnreachableError',
   'UnknownMigrationError',
   'LockTimeoutError',
+  'LockLostError',
+  'TransactionPoolerError',
   'MigrationError',
   'IrreversibleMigrationError',
   'UsageError',

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { withAdvisoryLock } from './advisory-lock';
+import { withAdvisoryLock, type HeldLock } from './advisory-lock';
 import { createMigrator, type Migrator, type MigratorOptions } from './migrator';
 
 /** A `--to` name that is not in the history, or not in the state the command needs. */
@@ -60,6 +60,12 @@ function elapsed(started: Map<string, number>, name: string): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** No migration starts once the lock is lost: the one running may finish, the next does not begin. */
+function guard(migrator: Migrator, lock: HeldLock): void {
+  migrator.on('migrating', () => lock.assertHeld());
+  migrator.on('reverting', () => lock.assertHeld());
+}
+
 function lockOptions(options: RunOptions) {
   return {
     timeoutMs: options.lockTimeoutMs,
@@ -92,8 +98,9 @@ export async function migrateUp(
 ): Promise<string[]> {
   return withAdvisoryLock(
     databaseUrl,
-    async () => {
+    async (lock) => {
       const migrator = createMigrator(sequelize, options);
+      guard(migrator, lock);
       if (options.log) track(migrator, options.log);
       if (options.to === undefined) return (await migrator.up()).map((m) => m.name);
       const pending = (await migrator.pending()).map((m) => m.name);
@@ -121,8 +128,9 @@ export async function migrateDown(
 ): Promise<string[]> {
   return withAdvisoryLock(
     databaseUrl,
-    async () => {
+    async (lock) => {
       const migrator = createMigrator(sequelize, options);
+      guard(migrator, lock);
       if (options.log) track(migrator, options.log);
       if (options.to !== undefined) {
         const executed = (await migrator.executed()).map((m) => m.name);
