@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
+import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
+import { exitCodeOf, formatReport } from '../../app/ops/check-report';
+import { runVerify } from '../../app/ops/verify/run-verify';
+import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { heldAdvisoryLocks } from '../support/pooled-migration';
+import { startMigrator } from '../support/run-command';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
+
+const ALL = listMigrationFiles(MIGRATIONS_DIR);
+const LAST_PRE_AUDIT = ALL[ALL.findIndex((name) => name.includes('audit')) - 1]!;
+const CHARACTERS_BACKFILL = ALL.find((name) =>
+  name.includes('backfill-audit-fields-of-characters'),
+)!;
+const ROWS = 2000;
+
+// Small batches with pauses: the characters backfill takes over a second.
+const SLOW_BATCHES = {
+  GMA_BACKFILL_FIRST_BATCH: '50',
+  GMA_BACKFILL_BATCH_MS: '1',
+  GMA_BACKFILL_PAUSE_MS: '30',
+};
+
+async function count(db: TestDatabase, sql: string): Promise<number> {
+  try {
+    const [rows] = await db.sequelize.query(sql);
+    return Number((rows as { n: string }[])[0]!.n);
+  } catch {
+    return 0; // the column is not there yet
+  }
+}
+
+/** Ends the migration lock's server process, as an operator's pg_terminate_backend would. */
+async function terminateLockHolder(db: TestDatabase): Promise<number> {
+  const client = new pg.Client({ connectionString: db.directUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+        WHERE application_name = 'gma-migration-lock' AND datname = current_database()`,
+    );
+    for (const { pid } of rows) await client.query('SELECT pg_terminate_backend($1)', [pid]);
+    return rows.length;
+  } finally {
+    await client.end();
+  }
+}
+
+describe("Losing the migration lock's connection", () => {
+  let db: TestDatabase | undefined;
+  afterEach(async () => {
+    await db?.drop();
+  });
+
+  it('when the lock holder is terminated mid-backfill, the migrator starts no further migration, says so in one line and exits 1; a re-run completes with every backfill rule holding', async () => {
+    db = await createTestDatabase('empty');
+    await migrateUp(db.sequelize, db.url, { to: LAST_PRE_AUDIT });
+    await fillPreAuditData(db.sequelize, { rows: ROWS });
+
+    const child = startMigrator(db.url, SLOW_BATCHES);
+    const filled = 'SELECT count(*) AS n FROM characters WHERE created_by IS NOT NULL';
+    const deadline = Date.now() + 30_000;
+    while ((await count(db, filled)) < 200 && Date.now() < deadline && child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(await terminateLockHolder(db)).to.equal(1);
+    const code = await child.exited;
+
+    expect(code).to.equal(1);
+    const stderr = child.stderr();
+    const lastLine = stderr.trim().split('\n').at(-1);
+    expect(lastLine).to.match(
+      /^db:migrate: Lost the migration lock \(.*\); stopped before the next migration\. Run the same command again: it resumes/,
+    );
+    expect(stderr).to.not.match(/\n\s+at |Unhandled 'error' event|unexpected failure/);
+    // It stopped in the middle: the backfill never finished, nothing after it began.
+    expect(await count(db, filled)).to.be.below(ROWS);
+    const { executed } = await migrationStatus(db.sequelize);
+    expect(executed).to.not.include(CHARACTERS_BACKFILL);
+    const started = [...stderr.matchAll(/== (\S+): migrating/g)].map((m) => m[1]);
+    expect(started.at(-1)).to.equal(CHARACTERS_BACKFILL);
+    expect(await heldAdvisoryLocks(db.directUrl)).to.equal(0);
+
+    const rerun = startMigrator(db.url);
+    expect(await rerun.exited, rerun.stderr()).to.equal(0);
+    expect((await migrationStatus(db.sequelize)).executed).to.deep.equal(ALL);
+    const checks = await runVerify(db.directUrl);
+    expect(exitCodeOf(checks), formatReport('Verify', checks)).to.equal(0);
+  });
+});
