@@ -11,6 +11,12 @@ export interface LockOptions {
   pollMs?: number;
   /** How often the held lock is checked; default one second. */
   heartbeatMs?: number;
+  /**
+   * A check unanswered this long means the connection is gone (a dropped
+   * network answers nothing); default 20 s, before the server's keepalive
+   * (~25 s) ends the session and frees the lock for another migrator.
+   */
+  heartbeatTimeoutMs?: number;
   /** Called once, the first time the lock is found taken. */
   onWait?: () => void;
   sessionCheck?: SessionCheckOptions;
@@ -61,6 +67,7 @@ export async function withAdvisoryLock<T>(
   options: LockOptions = {},
 ): Promise<T> {
   const { key = MIGRATION_LOCK_KEY, timeoutMs = 600_000, pollMs = 200, onWait } = options;
+  const { heartbeatMs = 1000, heartbeatTimeoutMs = 20_000 } = options;
   const config: pg.ClientConfig = {
     connectionString: databaseUrl,
     application_name: 'gma-migration-lock',
@@ -83,6 +90,7 @@ export async function withAdvisoryLock<T>(
   await client.connect();
   let heartbeat: NodeJS.Timeout | undefined;
   let finished = false;
+  let acquired = false;
   try {
     await assertOwnSession(client, config, options.sessionCheck);
     // The server side of keepalive: a client that vanished without closing
@@ -91,13 +99,24 @@ export async function withAdvisoryLock<T>(
       'SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3',
     );
     const holder = await acquire(client, key, timeoutMs, pollMs, onWait);
+    acquired = true;
     const check = async () => {
       if (finished || lostError) return;
+      let silent: NodeJS.Timeout | undefined;
       try {
-        const { rows } = await client.query<{ pid: number; held: boolean }>(HELD_SQL, [
+        // pg would wait forever for an answer that cannot come.
+        const timeout = new Promise<never>((_, reject) => {
+          silent = setTimeout(
+            () => reject(new Error(`no answer for ${heartbeatTimeoutMs} ms`)),
+            heartbeatTimeoutMs,
+          );
+        });
+        const query = client.query<{ pid: number; held: boolean }>(HELD_SQL, [
           Math.floor(key / 2 ** 32),
           key % 2 ** 32,
         ]);
+        query.catch(() => undefined);
+        const { rows } = await Promise.race([query, timeout]);
         if (finished) return;
         if (rows[0]!.pid !== holder) {
           // Not our session any more: end the one holding the lock, so it cannot outlive us.
@@ -107,11 +126,14 @@ export async function withAdvisoryLock<T>(
           markLost(new LockLostError('its session no longer holds it'));
         }
       } catch (error) {
+        if (finished) return;
         markLost(new LockLostError(`its connection failed: ${(error as Error).message}`));
+      } finally {
+        clearTimeout(silent);
       }
-      if (!lostError && !finished) heartbeat = setTimeout(check, options.heartbeatMs ?? 1000);
+      if (!lostError && !finished) heartbeat = setTimeout(check, heartbeatMs);
     };
-    heartbeat = setTimeout(check, options.heartbeatMs ?? 1000);
+    heartbeat = setTimeout(check, heartbeatMs);
     const held: HeldLock = {
       assertHeld() {
         if (lostError) throw lostError;
@@ -131,8 +153,8 @@ export async function withAdvisoryLock<T>(
     clearTimeout(heartbeat);
     // The lock ends with the session anyway; an unlock failure must not
     // hide why the migration failed.
-    if (!lostError) {
-      await client.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+    if (acquired && !lostError) {
+      await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
     }
     throw error;
   } finally {

@@ -1,13 +1,16 @@
 import { expect } from 'chai';
 import pg from 'pg';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
+import { LockLostError, withAdvisoryLock } from '../../app/db/advisory-lock';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { exitCodeOf, formatReport } from '../../app/ops/check-report';
 import { runVerify } from '../../app/ops/verify/run-verify';
 import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { startPgBouncer } from '../support/pgbouncer';
 import { heldAdvisoryLocks } from '../support/pooled-migration';
 import { startMigrator } from '../support/run-command';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { serverUrl } from '../support/test-server';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
 const LAST_PRE_AUDIT = ALL[ALL.findIndex((name) => name.includes('audit')) - 1]!;
@@ -88,5 +91,33 @@ describe("Losing the migration lock's connection", () => {
     expect((await migrationStatus(db.sequelize)).executed).to.deep.equal(ALL);
     const checks = await runVerify(db.directUrl);
     expect(exitCodeOf(checks), formatReport('Verify', checks)).to.equal(0);
+  });
+
+  it('when the lock connection stops answering (the network is gone), the run stops with LockLostError instead of waiting forever', async () => {
+    db = await createTestDatabase('empty');
+    // A session-mode PgBouncer in between, paused: packets are accepted, nothing answers.
+    const pooler = await startPgBouncer(serverUrl(), 'session');
+    const url = new URL(pooler.serverUrl);
+    url.pathname = `/${db.name}`;
+    try {
+      const started = Date.now();
+      const error = await withAdvisoryLock(
+        url.toString(),
+        async () => {
+          process.kill(pooler.pid, 'SIGSTOP');
+          // A step that never ends: the run must not wait for it.
+          await new Promise(() => undefined);
+        },
+        { heartbeatMs: 100, heartbeatTimeoutMs: 1000 },
+      ).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(LockLostError);
+      expect((error as Error).message).to.match(
+        /no answer for 1000 ms.*Run the same command again/,
+      );
+      expect(Date.now() - started).to.be.below(8000);
+    } finally {
+      process.kill(pooler.pid, 'SIGCONT');
+      await pooler.stop();
+    }
   });
 });

@@ -12,6 +12,8 @@ export interface PgBouncer {
   /** Its address with the server's user and password, without a database name. */
   readonly serverUrl: string;
   readonly poolMode: PoolMode;
+  /** Its process id (to pause it, as a network that stops answering would). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -146,8 +148,10 @@ export async function startPgBouncer(serverUrl: string, poolMode: PoolMode): Pro
   return {
     serverUrl: url.toString(),
     poolMode,
+    pid: child.pid!,
     async stop() {
       if (child.exitCode === null) {
+        child.kill('SIGCONT');
         const exited = new Promise((resolve) => child.once('exit', resolve));
         // SIGINT: close at once, without waiting for clients.
         child.kill('SIGINT');
