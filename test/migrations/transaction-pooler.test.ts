@@ -36,10 +36,53 @@ describe('Telling a transaction pooler from a session of its own', () => {
     }
   });
 
+  it(`when other clients keep the same pool busy meanwhile, still refuses every time (${ROUNDS} of ${ROUNDS})`, async () => {
+    let running = true;
+    const busy = Array.from({ length: 8 }, async (_, i) => {
+      const client = new pg.Client({ connectionString: db.current.url });
+      await client.connect();
+      try {
+        while (running) {
+          if (i % 2) await client.query('SELECT pg_sleep(0.002)');
+          else {
+            await client.query('BEGIN');
+            await client.query('SELECT pg_sleep(0.005)');
+            await client.query('COMMIT');
+          }
+        }
+      } finally {
+        await client.end();
+      }
+    });
+    try {
+      for (let i = 0; i < ROUNDS; i++) {
+        const error = await checkOwnSession(db.current.url).catch((e: unknown) => e);
+        expect(error, `round ${i}`).to.be.instanceOf(TransactionPoolerError);
+      }
+    } finally {
+      running = false;
+      await Promise.all(busy);
+    }
+  });
+
   it(`when the connection is direct, accepts every time (${ROUNDS} of ${ROUNDS}) and sees no proxy`, async () => {
     for (let i = 0; i < ROUNDS; i++) {
       const result = await checkOwnSession(db.current.directUrl);
       expect(result.proxied).to.equal(false);
+    }
+  });
+
+  it(`when PgBouncer runs with its default settings (most recently used server first), refuses every time (${ROUNDS} of ${ROUNDS})`, async () => {
+    const pooler = await startPgBouncer(serverUrl(), 'transaction', { defaults: true });
+    try {
+      for (let i = 0; i < ROUNDS; i++) {
+        const error = await checkOwnSession(throughPooler(pooler, db.current.name)).catch(
+          (e: unknown) => e,
+        );
+        expect(error, `round ${i}`).to.be.instanceOf(TransactionPoolerError);
+      }
+    } finally {
+      await pooler.stop();
     }
   });
 

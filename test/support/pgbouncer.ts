@@ -86,7 +86,11 @@ function readLog(file: string): string {
  * log in with the server's own user and password. Files live in a temp
  * folder removed by stop().
  */
-export async function startPgBouncer(serverUrl: string, poolMode: PoolMode): Promise<PgBouncer> {
+export async function startPgBouncer(
+  serverUrl: string,
+  poolMode: PoolMode,
+  options: { defaults?: boolean } = {},
+): Promise<PgBouncer> {
   const bin = findPgBouncer();
   if (!bin) throw new PgBouncerMissingError();
   const server = new URL(serverUrl);
@@ -114,9 +118,9 @@ export async function startPgBouncer(serverUrl: string, poolMode: PoolMode): Pro
       'default_pool_size = 20',
       // Several server connections per database, handed out in turn: a
       // client's consecutive transactions then really land on different
-      // sessions, so a dependency on session state shows at once.
-      'min_pool_size = 4',
-      'server_round_robin = 1',
+      // sessions, so a dependency on session state shows at once. With
+      // `defaults`, PgBouncer's own: the most recently used one first.
+      ...(options.defaults ? [] : ['min_pool_size = 4', 'server_round_robin = 1']),
       // pg sends none of these, but psql and some drivers do.
       'ignore_startup_parameters = extra_float_digits',
       `logfile = ${log}`,
