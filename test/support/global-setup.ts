@@ -30,6 +30,8 @@ async function createTemplates(): Promise<void> {
 
 export async function mochaGlobalSetup(): Promise<void> {
   process.env.NODE_ENV = 'test';
+  // A developer's own would send the commands under test to another database.
+  delete process.env.MIGRATION_DATABASE_URL;
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     const url = new URL(external);
