@@ -63,3 +63,32 @@ describe('Migrators racing through PgBouncer in transaction pooling', () => {
     expect(result.stdout).to.include(`down ${ALL[0]}`);
   });
 });
+
+describe('Rolling back through PgBouncer in transaction pooling', () => {
+  const db = useTestDatabase('latest', 'pgbouncer');
+
+  it('when `npm run db:rollback` has only a pooled DATABASE_URL, it refuses naming MIGRATION_DATABASE_URL and reverts nothing; with MIGRATION_DATABASE_URL direct it reverts the last one', async () => {
+    const refused = await runCommand('npm', ['run', '--silent', 'db:rollback'], {
+      DATABASE_URL: db.current.url,
+    });
+    expect(refused.code, refused.stderr).to.equal(1);
+    expect(refused.stderr.trim().split('\n').at(-1)).to.match(
+      /^db:rollback: .*transaction pooler.*MIGRATION_DATABASE_URL/,
+    );
+    const applied = async () =>
+      (
+        (await db.current.sequelize.query('SELECT name FROM "SequelizeMeta" ORDER BY name'))[0] as {
+          name: string;
+        }[]
+      ).map((r) => r.name);
+    expect(await applied()).to.deep.equal(ALL);
+
+    const reverted = await runCommand('npm', ['run', '--silent', 'db:rollback'], {
+      DATABASE_URL: db.current.url,
+      MIGRATION_DATABASE_URL: db.current.directUrl,
+    });
+    expect(reverted.code, reverted.stderr).to.equal(0);
+    expect(await applied()).to.deep.equal(ALL.slice(0, -1));
+    expect(await heldAdvisoryLocks(db.current.directUrl)).to.equal(0);
+  });
+});
