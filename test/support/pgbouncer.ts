@@ -29,11 +29,12 @@ export class PgBouncerMissingError extends Error {
   }
 }
 
-/** The pgbouncer binary: PGBOUNCER_BIN, else the Debian path, else the PATH. */
+/** The pgbouncer binary: PGBOUNCER_BIN when set (and only it), else the Debian path, else the PATH. */
 export function findPgBouncer(): string | undefined {
-  const candidates = [process.env.PGBOUNCER_BIN, '/usr/sbin/pgbouncer', '/usr/bin/pgbouncer'];
-  for (const candidate of candidates) {
-    if (candidate && fs.existsSync(candidate)) return candidate;
+  const explicit = process.env.PGBOUNCER_BIN;
+  if (explicit) return fs.existsSync(explicit) ? explicit : undefined;
+  for (const candidate of ['/usr/sbin/pgbouncer', '/usr/bin/pgbouncer']) {
+    if (fs.existsSync(candidate)) return candidate;
   }
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const file = path.join(dir, 'pgbouncer');
