@@ -47,6 +47,11 @@ export function findPgBouncer(): string | undefined {
 function runAsUser(): { name: string; uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres']).toString());
+  try {
+    id('-u');
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+  }
   return { name: 'postgres', uid: id('-u'), gid: id('-g') };
 }
 
