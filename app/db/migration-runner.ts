@@ -41,14 +41,20 @@ export function resolveMigrationName(input: string, names: string[], what: strin
   );
 }
 
-function track(migrator: Migrator, log: (line: string) => void): void {
+/**
+ * Logs each step, and refuses to start one once the lock is lost (the one
+ * running may finish; the next does not begin, and is not logged as begun).
+ */
+function track(migrator: Migrator, lock: HeldLock, log: (line: string) => void = () => {}): void {
   const started = new Map<string, number>();
   migrator.on('migrating', ({ name }) => {
+    lock.assertHeld();
     started.set(name, Date.now());
     log(`== ${name}: migrating`);
   });
   migrator.on('migrated', ({ name }) => log(`== ${name}: migrated (${elapsed(started, name)})`));
   migrator.on('reverting', ({ name }) => {
+    lock.assertHeld();
     started.set(name, Date.now());
     log(`== ${name}: reverting`);
   });
@@ -58,12 +64,6 @@ function track(migrator: Migrator, log: (line: string) => void): void {
 function elapsed(started: Map<string, number>, name: string): string {
   const ms = Date.now() - (started.get(name) ?? Date.now());
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
-/** No migration starts once the lock is lost: the one running may finish, the next does not begin. */
-function guard(migrator: Migrator, lock: HeldLock): void {
-  migrator.on('migrating', () => lock.assertHeld());
-  migrator.on('reverting', () => lock.assertHeld());
 }
 
 function lockOptions(options: RunOptions) {
@@ -100,8 +100,7 @@ export async function migrateUp(
     databaseUrl,
     async (lock) => {
       const migrator = createMigrator(sequelize, options);
-      guard(migrator, lock);
-      if (options.log) track(migrator, options.log);
+      track(migrator, lock, options.log);
       if (options.to === undefined) return (await migrator.up()).map((m) => m.name);
       const pending = (await migrator.pending()).map((m) => m.name);
       const executed = (await migrator.executed()).map((m) => m.name);
@@ -130,8 +129,7 @@ export async function migrateDown(
     databaseUrl,
     async (lock) => {
       const migrator = createMigrator(sequelize, options);
-      guard(migrator, lock);
-      if (options.log) track(migrator, options.log);
+      track(migrator, lock, options.log);
       if (options.to !== undefined) {
         const executed = (await migrator.executed()).map((m) => m.name);
         const to = resolveMigrationName(options.to, executed, 'Applied migrations');

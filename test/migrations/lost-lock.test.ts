@@ -93,6 +93,52 @@ describe("Losing the migration lock's connection", () => {
     expect(exitCodeOf(checks), formatReport('Verify', checks)).to.equal(0);
   });
 
+  it('when the lock is lost while a migration runs in-process, the running one may finish but the next one never starts', async () => {
+    db = await createTestDatabase('empty');
+    await migrateUp(db.sequelize, db.url, { to: LAST_PRE_AUDIT });
+    await fillPreAuditData(db.sequelize, { rows: ROWS });
+    const saved = { ...process.env };
+    Object.assign(process.env, SLOW_BATCHES);
+    const started: string[] = [];
+    try {
+      const run = migrateUp(db.sequelize, db.url, {
+        log: (line) => {
+          const name = /^== (\S+): migrating/.exec(line)?.[1];
+          if (name) started.push(name);
+        },
+      });
+      run.catch(() => undefined);
+      const filled = 'SELECT count(*) AS n FROM characters WHERE created_by IS NOT NULL';
+      const deadline = Date.now() + 30_000;
+      while ((await count(db, filled)) < 200 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(await terminateLockHolder(db)).to.equal(1);
+      const error = await run.catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(LockLostError);
+
+      // The backfill goes on in this process and finishes; nothing follows it.
+      const finished = Date.now() + 30_000;
+      while (
+        !(await migrationStatus(db.sequelize)).executed.includes(CHARACTERS_BACKFILL) &&
+        Date.now() < finished
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(started.at(-1)).to.equal(CHARACTERS_BACKFILL);
+      const { executed } = await migrationStatus(db.sequelize);
+      expect(executed.at(-1)).to.equal(CHARACTERS_BACKFILL);
+      const itemsFilled = 'SELECT count(*) AS n FROM items WHERE modified_by IS NOT NULL';
+      expect(await count(db, itemsFilled)).to.equal(0);
+    } finally {
+      for (const name of Object.keys(SLOW_BATCHES)) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    }
+  });
+
   it('when the lock connection stops answering (the network is gone), the run stops with LockLostError instead of waiting forever', async () => {
     db = await createTestDatabase('empty');
     // A session-mode PgBouncer in between, paused: packets are accepted, nothing answers.
