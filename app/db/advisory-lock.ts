@@ -119,9 +119,9 @@ export async function withAdvisoryLock<T>(
         const { rows } = await Promise.race([query, timeout]);
         if (finished) return;
         if (rows[0]!.pid !== holder) {
+          markLost(new LockLostError(`its session changed from process ${holder}`));
           // Not our session any more: end the one holding the lock, so it cannot outlive us.
           await client.query('SELECT pg_terminate_backend($1)', [holder]).catch(() => undefined);
-          markLost(new LockLostError(`its session changed from process ${holder}`));
         } else if (!rows[0]!.held) {
           markLost(new LockLostError('its session no longer holds it'));
         }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { withAdvisoryLock } from '../../app/db/advisory-lock';
+import { LockLostError, withAdvisoryLock } from '../../app/db/advisory-lock';
 import { assertOwnSession, TransactionPoolerError } from '../../app/db/session-check';
 import { startPgBouncer, type PgBouncer } from '../support/pgbouncer';
 import { heldAdvisoryLocks } from '../support/pooled-migration';
@@ -124,6 +124,20 @@ describe('Telling a transaction pooler from a session of its own', () => {
     }).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TransactionPoolerError);
     expect(ran).to.equal(false);
+    expect(await heldAdvisoryLocks(db.current.directUrl)).to.equal(0);
+  });
+
+  it('when a lock is taken through a transaction pooler anyway (check bypassed), the holder notices its session changed, ends the session holding the lock and stops', async () => {
+    const error = await withAdvisoryLock(
+      db.current.url,
+      async () => {
+        await new Promise(() => undefined);
+      },
+      { sessionCheck: { rounds: 0 }, heartbeatMs: 100 },
+    ).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(LockLostError);
+    expect((error as Error).message).to.match(/its session changed from process \d+/);
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await heldAdvisoryLocks(db.current.directUrl)).to.equal(0);
   });
 });
