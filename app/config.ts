@@ -8,6 +8,11 @@ export interface AppConfig {
   readonly port: number;
   /** Undefined means: run the embedded PostgreSQL under `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /**
+   * A direct connection (no transaction pooler) for migrations and operator
+   * commands; undefined means: the same as databaseUrl.
+   */
+  readonly migrationDatabaseUrl: string | undefined;
   readonly dataDir: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly migrateOnStart: boolean;
@@ -82,6 +87,17 @@ export function validateDatabaseUrl(value: string, name = 'DATABASE_URL'): strin
 /** Parses the environment into a frozen config; throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const databaseUrl = env.DATABASE_URL ? validateDatabaseUrl(env.DATABASE_URL) : undefined;
+  const migrationDatabaseUrl = env.MIGRATION_DATABASE_URL
+    ? validateDatabaseUrl(env.MIGRATION_DATABASE_URL, 'MIGRATION_DATABASE_URL')
+    : undefined;
+  // Without DATABASE_URL the app runs the embedded server: migrating another
+  // database than the one it serves would be a silent mistake.
+  if (migrationDatabaseUrl && !databaseUrl) {
+    throw new ConfigError(
+      'MIGRATION_DATABASE_URL',
+      'is set but DATABASE_URL is not; set DATABASE_URL to the same database (through the pooler)',
+    );
+  }
   const nodeEnv = oneOf(env, 'NODE_ENV', NODE_ENVS, 'development');
   const isTest = nodeEnv === 'test';
   return Object.freeze({
@@ -89,6 +105,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     host: env.HOST || '127.0.0.1',
     port: port(env, 'PORT', 3000),
     databaseUrl,
+    migrationDatabaseUrl,
     dataDir: path.resolve(projectRoot, env.GMA_DATA_DIR || '.data'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, env.NODE_ENV === 'test' ? 'silent' : 'info'),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),

@@ -1,11 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import { createApp } from './app';
 import { loadConfig } from './config';
-import { openDatabase, redactUrl } from './db/database';
+import { openDatabase, openMigrationSequelize, redactUrl, type Database } from './db/database';
 import { migrateUp } from './db/migration-runner';
 import { createLogger } from './logger';
 import { runMain } from './cli/run-main';
 import { OperatorError } from './operator-error';
+import type { AppConfig } from './config';
+import type { Logger } from './logger';
 
 /** The port is taken or the address cannot be bound. */
 class ListenError extends OperatorError {
@@ -27,6 +29,28 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
+/**
+ * Applies pending migrations before serving, through MIGRATION_DATABASE_URL
+ * when set (the app's own DATABASE_URL may be a transaction pooler, which
+ * the migrator refuses). Instances started at once queue on the lock.
+ */
+async function migrateOnStart(config: AppConfig, db: Database, logger: Logger): Promise<void> {
+  const log = (line: string) => logger.info(line);
+  let applied: string[];
+  if (config.migrationDatabaseUrl) {
+    const url = config.migrationDatabaseUrl;
+    const sequelize = await openMigrationSequelize(url, 'MIGRATION_DATABASE_URL');
+    try {
+      applied = await migrateUp(sequelize, url, { log });
+    } finally {
+      await sequelize.close();
+    }
+  } else {
+    applied = await migrateUp(db.sequelize, db.url, { log });
+  }
+  logger.info({ applied: applied.length }, 'migrations up to date');
+}
+
 runMain('gma', async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -34,10 +58,7 @@ runMain('gma', async () => {
   logger.info({ database: redactUrl(db.url), embedded: db.embedded }, 'database connected');
 
   try {
-    if (config.migrateOnStart) {
-      const applied = await migrateUp(db.sequelize, db.url, { log: (line) => logger.info(line) });
-      logger.info({ applied: applied.length }, 'migrations up to date');
-    }
+    if (config.migrateOnStart) await migrateOnStart(config, db, logger);
     const app = createApp({ sequelize: db.sequelize, logger });
     const server = createServer(app);
     await listen(server, config.port, config.host);

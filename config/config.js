@@ -1,6 +1,8 @@
 // sequelize-cli configuration. It loads this file with import(), so it stays
-// plain JavaScript. The URL is the app's: DATABASE_URL, or the embedded
-// PostgreSQL that `npm start` (or any `npm run db:*` command) is running.
+// plain JavaScript. The URL is the one the app's migrator uses:
+// MIGRATION_DATABASE_URL (a direct connection, when DATABASE_URL goes through
+// a transaction pooler), else DATABASE_URL, else the embedded PostgreSQL that
+// `npm start` (or any `npm run db:*` command) is running.
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -16,6 +18,7 @@ function isAlive(pid) {
 }
 
 function databaseUrl() {
+  if (process.env.MIGRATION_DATABASE_URL) return process.env.MIGRATION_DATABASE_URL;
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   if (fs.existsSync(stateFile)) {
     const state = JSON.parse(fs.readFileSync(stateFile, 'utf8'));

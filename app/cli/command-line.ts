@@ -35,9 +35,12 @@ export function parseCommandLine<O extends Options>(
   return values as Values<O>;
 }
 
-/** Opens the configured database (starting the embedded one if needed), runs `fn`, closes it. */
+/**
+ * Opens the database the operator commands use (MIGRATION_DATABASE_URL, else
+ * DATABASE_URL, else the embedded one, started if needed), runs `fn`, closes it.
+ */
 export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase(loadConfig());
+  const db = await openDatabase(loadConfig(), 'migrations');
   console.error(`Database: ${redactUrl(db.url)}${db.embedded ? ' (embedded)' : ''}`);
   try {
     return await fn(db);

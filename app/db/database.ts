@@ -23,25 +23,44 @@ export class DatabaseUnreachableError extends OperatorError {
 export const EMBEDDED_DATABASE = 'gma';
 
 /**
- * Connects to DATABASE_URL, or starts (or reuses) the embedded PostgreSQL
- * under the data folder, binds the models and checks the connection.
+ * What the connection is for: `app` serves requests (DATABASE_URL, may be a
+ * transaction pooler); `migrations` migrates and runs operator commands
+ * (MIGRATION_DATABASE_URL when set: a direct connection).
  */
-export async function openDatabase(config: AppConfig): Promise<Database> {
-  const embedded = config.databaseUrl
+export type DatabasePurpose = 'app' | 'migrations';
+
+/** The configured URL for `purpose` and the variable it came from; undefined: the embedded server. */
+export function configuredUrl(
+  config: AppConfig,
+  purpose: DatabasePurpose,
+): { url: string; variable: string } | undefined {
+  if (purpose === 'migrations' && config.migrationDatabaseUrl) {
+    return { url: config.migrationDatabaseUrl, variable: 'MIGRATION_DATABASE_URL' };
+  }
+  return config.databaseUrl ? { url: config.databaseUrl, variable: 'DATABASE_URL' } : undefined;
+}
+
+/**
+ * Connects to the URL configured for `purpose`, or starts (or reuses) the
+ * embedded PostgreSQL under the data folder, binds the models and checks
+ * the connection.
+ */
+export async function openDatabase(
+  config: AppConfig,
+  purpose: DatabasePurpose = 'app',
+): Promise<Database> {
+  const configured = configuredUrl(config, purpose);
+  const embedded = configured
     ? undefined
     : await EmbeddedPostgres.start({ dataDir: config.dataDir, database: EMBEDDED_DATABASE });
-  const url = config.databaseUrl ?? embedded!.url;
+  const url = configured?.url ?? embedded!.url;
   const sequelize = createSequelize(url);
   initModels(sequelize);
   try {
-    await sequelize.authenticate();
+    await checkConnection(sequelize, url, configured?.variable ?? 'DATABASE_URL');
   } catch (error) {
-    await sequelize.close();
     await embedded?.stop();
-    throw new DatabaseUnreachableError(
-      `Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}. ` +
-        'Check that the server is running and DATABASE_URL is right.',
-    );
+    throw error;
   }
   return {
     url,
@@ -52,6 +71,28 @@ export async function openDatabase(config: AppConfig): Promise<Database> {
       await embedded?.stop();
     },
   };
+}
+
+/**
+ * A Sequelize instance for migrations only, models left unbound (the app's
+ * models stay on the app's connection). Checked like openDatabase.
+ */
+export async function openMigrationSequelize(url: string, variable: string): Promise<Sequelize> {
+  const sequelize = createSequelize(url);
+  await checkConnection(sequelize, url, variable);
+  return sequelize;
+}
+
+async function checkConnection(sequelize: Sequelize, url: string, variable: string): Promise<void> {
+  try {
+    await sequelize.authenticate();
+  } catch (error) {
+    await sequelize.close();
+    throw new DatabaseUnreachableError(
+      `Cannot connect to PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}. ` +
+        `Check that the server is running and ${variable} is right.`,
+    );
+  }
 }
 
 /** The URL with its password hidden, for messages and logs. */

@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { withAdvisoryLock } from './advisory-lock';
+import { withAdvisoryLock, type HeldLock } from './advisory-lock';
 import { withMigrationLog } from './migration-kit/migration-log';
 import { readHistory, selectMigrations, type MigrationRequest } from './migration-selection';
 import {
@@ -22,14 +22,20 @@ export interface MigrationStatus {
   pending: string[];
 }
 
-function track(migrator: Migrator, log: (line: string) => void): void {
+/**
+ * Logs each step, and refuses to start one once the lock is lost (the one
+ * running may finish; the next does not begin, and is not logged as begun).
+ */
+function track(migrator: Migrator, lock: HeldLock, log: (line: string) => void = () => {}): void {
   const started = new Map<string, number>();
   migrator.on('migrating', ({ name }) => {
+    lock.assertHeld();
     started.set(name, Date.now());
     log(`== ${name}: migrating`);
   });
   migrator.on('migrated', ({ name }) => log(`== ${name}: migrated (${elapsed(started, name)})`));
   migrator.on('reverting', ({ name }) => {
+    lock.assertHeld();
     started.set(name, Date.now());
     log(`== ${name}: reverting`);
   });
@@ -69,7 +75,7 @@ async function run(
 ): Promise<string[]> {
   return withAdvisoryLock(
     databaseUrl,
-    async () => {
+    async (lock) => {
       await ensureMigrationHistory(sequelize, options);
       const migrator = createMigrator(sequelize, options);
       const { names, executed } = await selectMigrations(migrator, request);
@@ -77,7 +83,7 @@ async function run(
         if (executed.length > 0) options.log?.(`${request.to} is already applied; nothing to do.`);
       }
       if (names.length === 0) return [];
-      if (options.log) track(migrator, options.log);
+      track(migrator, lock, options.log);
       const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
       const ran = await withMigrationLog(log, () =>
         request.direction === 'up'

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { EmbeddedPostgres } from '../../app/db/embedded-postgres';
 import { createSequelize } from '../../app/db/sequelize';
 import { migrateUp } from '../../app/db/migration-runner';
+import { startPgBouncer, type PgBouncer } from './pgbouncer';
 import { TEMPLATES, databaseUrl, withAdminClient } from './test-server';
 
 let embedded: EmbeddedPostgres | undefined;
+let pgbouncer: PgBouncer | undefined;
 let dataDir: string | undefined;
 
 /** Builds the template databases that every test clones. */
@@ -28,6 +30,8 @@ async function createTemplates(): Promise<void> {
 
 export async function mochaGlobalSetup(): Promise<void> {
   process.env.NODE_ENV = 'test';
+  // A developer's own would send the commands under test to another database.
+  delete process.env.MIGRATION_DATABASE_URL;
   const external = process.env.TEST_DATABASE_URL;
   if (external) {
     const url = new URL(external);
@@ -43,9 +47,25 @@ export async function mochaGlobalSetup(): Promise<void> {
     process.env.GMA_TEST_SERVER_URL = url.toString();
   }
   await createTemplates();
+  await startTransactionPooler();
+}
+
+/**
+ * PgBouncer in transaction mode in front of the test server, for the tests
+ * that run the app and the migrator through a pooler. When it cannot start
+ * (not installed), those tests fail with the reason; the others run.
+ */
+async function startTransactionPooler(): Promise<void> {
+  try {
+    pgbouncer = await startPgBouncer(process.env.GMA_TEST_SERVER_URL!, 'transaction');
+    process.env.GMA_TEST_PGBOUNCER_URL = pgbouncer.serverUrl;
+  } catch (error) {
+    process.env.GMA_TEST_PGBOUNCER_ERROR = (error as Error).message;
+  }
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  await pgbouncer?.stop();
   await embedded?.stop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
 }

@@ -17,6 +17,22 @@ export function databaseUrl(database: string): string {
   return url.toString();
 }
 
+/**
+ * URL of one database through the suite's PgBouncer (transaction pooling).
+ * Throws, saying how to install it, when PgBouncer could not start.
+ */
+export function pooledDatabaseUrl(database: string): string {
+  const server = process.env.GMA_TEST_PGBOUNCER_URL;
+  if (!server) {
+    throw new Error(
+      process.env.GMA_TEST_PGBOUNCER_ERROR ?? 'PgBouncer was not started: run the tests with mocha',
+    );
+  }
+  const url = new URL(server);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
 /** Runs `fn` with a client on the server's maintenance database. */
 export async function withAdminClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: databaseUrl(adminDatabase()) });

@@ -15,6 +15,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: url }).databaseUrl).to.equal(url);
   });
 
+  it('when MIGRATION_DATABASE_URL is set beside DATABASE_URL, keeps both; unset, it stays undefined', () => {
+    const app = 'postgres://gma:secret@pgbouncer.example:6432/gma';
+    const direct = 'postgres://gma:secret@db.example:5432/gma';
+    const config = loadConfig({ DATABASE_URL: app, MIGRATION_DATABASE_URL: direct });
+    expect(config.databaseUrl).to.equal(app);
+    expect(config.migrationDatabaseUrl).to.equal(direct);
+    expect(loadConfig({ DATABASE_URL: app }).migrationDatabaseUrl).to.equal(undefined);
+  });
+
   const bad: Array<[string, Record<string, string>]> = [
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@h/db' }],
@@ -24,6 +33,12 @@ describe('loadConfig', () => {
     ['NODE_ENV', { NODE_ENV: 'staging' }],
     ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
     ['MIGRATE_ON_START', { MIGRATE_ON_START: 'maybe' }],
+    [
+      'MIGRATION_DATABASE_URL',
+      { MIGRATION_DATABASE_URL: 'db.example:5432/gma', DATABASE_URL: 'postgres://u:p@h/db' },
+    ],
+    // Without DATABASE_URL the app would serve the embedded database and migrate another.
+    ['MIGRATION_DATABASE_URL', { MIGRATION_DATABASE_URL: 'postgres://u:p@h/db' }],
   ];
   for (const [variable, env] of bad) {
     it(`when ${variable}=${Object.values(env)[0]}, throws a ConfigError naming ${variable}`, () => {

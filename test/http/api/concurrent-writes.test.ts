@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { jsonClient, testApp } from '../../support/api-client';
 import { useTestDatabase } from '../../support/test-database';
+import { describeEachConnection } from '../../support/connections';
 
 // A real listening server and real concurrent fetches: the actor travels with
 // each request through the request context, so interleaved requests from
@@ -10,8 +11,8 @@ import { useTestDatabase } from '../../support/test-database';
 
 const USERS = 200;
 
-describe('Concurrent writes over a real port', () => {
-  const db = useTestDatabase('latest');
+describeEachConnection('Concurrent writes over a real port', (via) => {
+  const db = useTestDatabase('latest', via);
   let server: Server | undefined;
 
   afterEach(async () => {

@@ -4,6 +4,7 @@ import request from 'supertest';
 import type { TestUser } from '../../support/api-client';
 import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { describeEachConnection } from '../../support/connections';
 
 // The permission matrix: who x (read, create, update, delete) for every
 // resource. Each case acts on a target made just for it, then checks the
@@ -231,13 +232,13 @@ const resources: Resource[] = [
   thing('locations'),
 ];
 
-describe('Permission matrix', () => {
+describeEachConnection('Permission matrix', (via) => {
   for (const resource of resources) {
     describe(resource.name, () => {
       let db: TestDatabase;
       let f: CampaignFixture;
       before(async () => {
-        db = await createTestDatabase('latest');
+        db = await createTestDatabase('latest', via);
         f = await campaignFixture(db);
       });
       after(async () => {
@@ -304,14 +305,14 @@ describe('Permission matrix', () => {
   }
 });
 
-describe("Permission matrix: a PLAYER's own content", () => {
+describeEachConnection("Permission matrix: a PLAYER's own content", (via) => {
   let db: TestDatabase;
   afterEach(async () => {
     await db?.drop();
   });
 
   it('when a PLAYER edits and deletes their own character, answers 200 and 204', async () => {
-    db = await createTestDatabase('latest');
+    db = await createTestDatabase('latest', via);
     const f = await campaignFixture(db);
     const created = await send(f.app, 'post', '/api/characters', f.player, {
       campaignId: f.campaignId,
@@ -329,7 +330,7 @@ describe("Permission matrix: a PLAYER's own content", () => {
   });
 
   it('when a PLAYER creates a character for another player or hands theirs over, answers 403', async () => {
-    db = await createTestDatabase('latest');
+    db = await createTestDatabase('latest', via);
     const f = await campaignFixture(db);
     const res = await send(f.app, 'post', '/api/characters', f.player, {
       campaignId: f.campaignId,
@@ -351,7 +352,7 @@ describe("Permission matrix: a PLAYER's own content", () => {
   });
 
   it('when the campaign lets players create content, a PLAYER creates items and locations but still cannot edit them', async () => {
-    db = await createTestDatabase('latest');
+    db = await createTestDatabase('latest', via);
     const f = await campaignFixture(db, { campaign: { playersCanCreateContent: true } });
     for (const kind of ['items', 'locations']) {
       const created = await send(f.app, 'post', `/api/${kind}`, f.player, {

@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import request from 'supertest';
 import { addMember, createCampaign, signUp, testApp } from '../../support/api-client';
 import { useTestDatabase } from '../../support/test-database';
+import { describeEachConnection } from '../../support/connections';
 
-describe('A whole session over HTTP', () => {
-  const db = useTestDatabase('latest');
+describeEachConnection('A whole session over HTTP', (via) => {
+  const db = useTestDatabase('latest', via);
 
   async function rows(table: string) {
     const [result] = await db.current.sequelize.query(
