@@ -1,10 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { QueryTypes, type Sequelize } from 'sequelize';
 import { MIGRATIONS_DIR, listMigrationFiles } from '../../app/db/migration-files';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
-import { fillPreAuditData } from '../fixtures/pre-audit-data';
 import {
   clearFaults,
   commandCounts,
@@ -12,9 +10,10 @@ import {
   injectFault,
   type Fault,
 } from '../support/fault-injection';
-import { fingerprint } from '../support/fingerprint';
+import { dataWithoutDrawnIds, fingerprint } from '../support/fingerprint';
 import { appCommand } from '../support/run-command';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { databaseBeforeMigration } from './audit-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
 const FIRST_AUDIT = ALL.findIndex((name) => name.includes('audit'));
@@ -22,36 +21,6 @@ const ROWS = 300;
 
 /** A migration that cannot be atomic must say so in its header (ARCHITECTURE.md, decision 6). */
 const DECLARES_NON_ATOMIC = /not (one|in a) transaction/i;
-
-/**
- * Every `public` table's rows, minus the columns whose default draws from a
- * sequence. A failed attempt consumes sequence values (PostgreSQL never gives
- * them back), so a re-run may number its new rows differently from a clean
- * run; everything else must be identical.
- */
-async function dataWithoutDrawnIds(sequelize: Sequelize): Promise<Record<string, string>> {
-  const rows = await sequelize.query<{ table: string; drawn: string[] }>(
-    `SELECT c.relname AS table,
-            coalesce(array_agg(a.attname::text) FILTER (
-              WHERE pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%'), '{}') AS drawn
-       FROM pg_class c
-       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-      WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'
-      GROUP BY c.relname ORDER BY c.relname`,
-    { type: QueryTypes.SELECT },
-  );
-  const result: Record<string, string> = {};
-  for (const { table, drawn } of rows) {
-    const [row] = await sequelize.query<{ line: string }>(
-      `SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(r, E'\\n' ORDER BY r)), '-') AS line
-         FROM (SELECT (to_jsonb(t) - :drawn::text[])::text AS r FROM "${table}" t) s`,
-      { type: QueryTypes.SELECT, replacements: { drawn: `{${drawn.join(',')}}` } },
-    );
-    result[table] = row!.line;
-  }
-  return result;
-}
 
 /** Where to make `name` fail: a middle batch of a data pass, else its last DDL command. */
 function chooseFault(counts: { ddl: number; update: number }): Fault {
@@ -80,19 +49,8 @@ describe('Atomicity: every migration under an injected failure', function () {
 
   /** A database at the state just before migration `index`, with data once the tables exist. */
   async function databaseBefore(index: number): Promise<TestDatabase> {
-    const db = await createTestDatabase('empty');
+    const db = await databaseBeforeMigration(index, ROWS);
     dbs.push(db);
-    // The runner's history table exists before any migration runs.
-    await migrationStatus(db.sequelize);
-    if (index > 0) {
-      const preAudit = Math.min(index, FIRST_AUDIT) - 1;
-      await migrateUp(db.sequelize, db.url, { to: ALL[preAudit]! });
-      if (index >= FIRST_AUDIT) {
-        await fillPreAuditData(db.sequelize, { rows: ROWS });
-        await migrateUp(db.sequelize, db.url, { to: ALL[index - 1]! });
-      }
-    }
-    await db.sequelize.close();
     return db;
   }
 

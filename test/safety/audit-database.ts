@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
-import { migrateUp } from '../../app/db/migration-runner';
+import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import {
   fillPreAuditData,
   type PreAuditCounts,
@@ -40,4 +40,30 @@ export async function migrateAll(db: TestDatabase): Promise<string[]> {
 export async function count(sequelize: Sequelize, sql: string): Promise<number> {
   const [rows] = await sequelize.query(sql);
   return Number((rows as { n: string | number }[])[0]!.n);
+}
+
+/**
+ * A database in the state just before migration `index` of `migrations/`,
+ * with `rows` of pre-audit data once the tables exist, its connections
+ * closed so that it can be cloned (`createTestDatabase({ database: name })`).
+ */
+export async function databaseBeforeMigration(index: number, rows: number): Promise<TestDatabase> {
+  const db = await createTestDatabase('empty');
+  try {
+    // The runner's history table exists before any migration runs.
+    await migrationStatus(db.sequelize);
+    if (index > 0) {
+      const preAudit = Math.min(index, firstAuditIndex) - 1;
+      await migrateUp(db.sequelize, db.url, { to: ALL[preAudit]! });
+      if (index >= firstAuditIndex) {
+        await fillPreAuditData(db.sequelize, { rows });
+        await migrateUp(db.sequelize, db.url, { to: ALL[index - 1]! });
+      }
+    }
+    await db.sequelize.close();
+    return db;
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
 }
