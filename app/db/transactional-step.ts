@@ -68,6 +68,10 @@ export class TransactionalStorage extends SequelizeStorage {
     };
     if (direction === 'up') await model.create({ [this.columnName]: name }, { transaction });
     else await model.destroy({ where: { [this.columnName]: name }, transaction });
+  }
+
+  /** Once the transaction has committed: Umzug's own log or unlog of `name` is then skipped. */
+  committed(name: string, direction: 'up' | 'down'): void {
     this.recorded.add(`${direction}:${name}`);
   }
 
@@ -97,4 +101,5 @@ export async function runWithRecord(
     await step(queryInterfaceIn(queryInterface, transaction));
     await storage.record(name, direction, transaction);
   });
+  storage.committed(name, direction);
 }
