@@ -6,8 +6,9 @@ export type AuditedTable = (typeof AUDITED_TABLES)[number];
 export const AUDIT_COLUMNS = ['created_by', 'modified_by'] as const;
 
 /**
- * What a backup of the migration's blast radius holds: the audited tables and
- * the tables their rows reference (users, campaigns), in foreign-key order so
- * that a restore can load them one after the other.
+ * The migration's blast radius: the audited tables and the tables their rows
+ * reference (users, campaigns), in foreign-key order. Preflight checks that a
+ * recent backup holds them (db:backup itself takes every table, see
+ * ops/backup/catalog.ts).
  */
 export const BACKUP_TABLES = ['users', 'campaigns', ...AUDITED_TABLES] as const;
