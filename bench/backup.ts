@@ -1,5 +1,5 @@
-// db:backup and db:restore at size: how long a backup of the touched tables
-// takes before the migration, and how long a restore into an empty database
+// db:backup and db:restore at size: how long a backup of every table takes
+// before the migration, and how long a restore into an empty database
 // (migrated to the backup's schema first, then loaded and verified) takes.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,7 +27,9 @@ async function main(): Promise<void> {
     });
     const backupMs = msSince(started);
     started = process.hrtime.bigint();
-    await restoreBackup(server.url('bench_backup_target'), { dir: path.join(dir, 'b') });
+    const log = (line: string) =>
+      console.error(`  ${msSince(started).toFixed(0).padStart(6)} ms  ${line}`);
+    await restoreBackup(server.url('bench_backup_target'), { dir: path.join(dir, 'b'), log });
     const restoreMs = msSince(started);
 
     const total = manifest.tables.reduce((sum, t) => sum + t.rows, 0);

@@ -7,11 +7,16 @@ import { parseCommandLine, progress, withDatabase } from './command-line';
 const HELP = `
 Usage: npm run db:backup [-- --out <folder>]
 
-Takes a logical backup of the tables the audit migration touches (characters,
-items, locations) and of the users and campaigns they reference: one COPY
-file per table, all read from one consistent snapshot, and a manifest.json
-with each table's columns, row count and SHA-256, plus the applied
-migrations. Writers are not blocked while it runs.
+Takes a logical backup of every table of the app's schema, read from the
+database catalog (so tables added by later migrations are included), and
+of the backfill log and the audit archive when they exist: one COPY file
+per table, in foreign-key order, all read from one consistent snapshot,
+and a manifest.json with each table's columns, row count, SHA-256 and
+sequences, plus the applied migrations. Writers are not blocked while it
+runs.
+
+Login tokens (auth_tokens) are left out on purpose: a restore must not
+bring back a session logged out since the backup; users log in again.
 
 Options:
   --out <folder>  where to write (must not exist or be empty);

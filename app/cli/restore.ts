@@ -8,9 +8,12 @@ Usage: npm run db:restore -- --from <folder>
 
 Loads a backup written by db:backup into the database named by DATABASE_URL,
 whose tables must be empty: restore into a new database, then switch over.
-An empty database is first migrated to the backup's last migration. All
-tables load in one transaction and are read back; it commits only if every
-row count and SHA-256 matches the manifest, so a restore is all or nothing.
+An empty database is first migrated to exactly the backup's migrations (the
+same SequelizeMeta). All tables load in one transaction, in foreign-key
+order, sequences are set where the source's stood, and everything is read
+back; it commits only if every row count and SHA-256 matches the manifest,
+so a restore is all or nothing. Login tokens are not in a backup: after a
+restore, users log in again.
 
 Options:
   --from <folder>  the backup folder (the one holding manifest.json)

@@ -1,14 +1,16 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { SequelizeStorage } from 'umzug';
+import { TransactionalStorage } from './transactional-step';
 
 /**
  * The history table both runners share (SequelizeMeta, as sequelize-cli
  * names it), through Umzug's storage contract. Reading a database that has
  * no history yet answers "nothing applied" without creating the table, so
  * that read-only commands (plan, verify, status) never write; the runner
- * creates it, under the migration lock, before it runs anything.
+ * creates it, under the migration lock, before it runs anything. A
+ * transactional migration's record is written in its own transaction
+ * (TransactionalStorage).
  */
-export class MigrationHistory extends SequelizeStorage {
+export class MigrationHistory extends TransactionalStorage {
   private readonly db: Sequelize;
 
   constructor(sequelize: Sequelize, tableName: string) {

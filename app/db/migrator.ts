@@ -4,6 +4,7 @@ import { Sequelize } from 'sequelize';
 import { Umzug } from 'umzug';
 import { MigrationHistory } from './migration-history';
 import { MIGRATIONS_DIR, SEEDERS_DIR, listMigrationFiles, loadMigration } from './migration-files';
+import { runWithRecord } from './transactional-step';
 
 export type Migrator = Umzug<ReturnType<SequelizeInstance['getQueryInterface']>>;
 
@@ -18,6 +19,12 @@ export interface MigratorOptions {
  * An Umzug runner over the same files and the same history table as
  * sequelize-cli, calling each file's `up(queryInterface, Sequelize)`.
  * Names are file names with their extension, as sequelize-cli stores them.
+ *
+ * A migration that declares `transactional: true` runs in one transaction
+ * that also writes (or, reverting, deletes) its `SequelizeMeta` row, so no
+ * crash can leave it committed but unrecorded. The others commit in steps
+ * and are written so that a re-run after a crash is harmless. sequelize-cli
+ * records every migration after it returns: this runner is the crash-safe one.
  */
 export function createMigrator(
   sequelize: SequelizeInstance,
@@ -25,19 +32,23 @@ export function createMigrator(
 ): Migrator {
   const dir = options.dir ?? MIGRATIONS_DIR;
   const queryInterface = sequelize.getQueryInterface();
+  const storage = history(sequelize, options);
+  const run = (name: string, direction: 'up' | 'down') => async () => {
+    const migration = loadMigration(path.join(dir, name));
+    const step = (context: typeof queryInterface) => migration[direction](context, Sequelize);
+    if (!migration.meta?.transactional) return step(queryInterface);
+    return runWithRecord(queryInterface, storage, name, direction, step);
+  };
   return new Umzug({
     migrations: () =>
-      listMigrationFiles(dir).map((name) => {
-        const file = path.join(dir, name);
-        return {
-          name,
-          path: file,
-          up: async () => loadMigration(file).up(queryInterface, Sequelize),
-          down: async () => loadMigration(file).down(queryInterface, Sequelize),
-        };
-      }),
+      listMigrationFiles(dir).map((name) => ({
+        name,
+        path: path.join(dir, name),
+        up: run(name, 'up'),
+        down: run(name, 'down'),
+      })),
     context: queryInterface,
-    storage: history(sequelize, options),
+    storage,
     logger: undefined,
   });
 }

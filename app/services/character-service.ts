@@ -1,4 +1,4 @@
-import type { Includeable, Sequelize } from 'sequelize';
+import type { Includeable, Sequelize, Transaction } from 'sequelize';
 import { ForbiddenError, NotFoundError, ValidationError } from '../errors';
 import { CampaignMembership, Character } from '../../models';
 import { auditUsersInclude, findAudited } from '../../models/mixins/audit-queries';
@@ -70,25 +70,52 @@ export class CharacterService {
     return this.reload(character.id);
   }
 
-  /** Changes a character; only OWNER and GM may hand it to another player. */
+  /**
+   * Changes a character; only OWNER and GM may hand it to another player. The
+   * row is locked (FOR UPDATE) before the permission check and written in the
+   * same transaction, so a concurrent hand-over either commits before the
+   * check (which then sees the new owner) or waits for the write.
+   */
   async update(id: number, userId: number, input: CharacterInput): Promise<Character> {
-    const { character, access } = await this.find(id, userId);
-    this.requireEditable(access, userId, character);
-    if (input.playerOwnerId !== undefined && input.playerOwnerId !== character.playerOwnerId) {
-      if (!isEditor(access.role)) {
-        throw new ForbiddenError('Only the OWNER or a GM can give a character to another player');
+    await this.sequelize.transaction(async (transaction) => {
+      const { character, access } = await this.findLocked(id, userId, transaction);
+      this.requireEditable(access, userId, character);
+      if (input.playerOwnerId !== undefined && input.playerOwnerId !== character.playerOwnerId) {
+        if (!isEditor(access.role)) {
+          throw new ForbiddenError('Only the OWNER or a GM can give a character to another player');
+        }
+        await this.requireMember(character.campaignId, input.playerOwnerId, transaction);
       }
-      await this.requireMember(character.campaignId, input.playerOwnerId);
-    }
-    await character.update(defined(input));
+      await character.update(defined(input), { transaction });
+    });
     return this.reload(id);
   }
 
-  /** Deletes a character. */
+  /** Deletes a character, under the same row lock as update. */
   async remove(id: number, userId: number): Promise<void> {
-    const { character, access } = await this.find(id, userId);
-    this.requireEditable(access, userId, character);
-    await character.destroy();
+    await this.sequelize.transaction(async (transaction) => {
+      const { character, access } = await this.findLocked(id, userId, transaction);
+      this.requireEditable(access, userId, character);
+      await character.destroy({ transaction });
+    });
+  }
+
+  /**
+   * The character locked FOR UPDATE in `transaction` (without joins: a lock
+   * cannot cover the nullable side of an outer join) and the caller's access.
+   * A row deleted meanwhile is not found.
+   */
+  private async findLocked(
+    id: number,
+    userId: number,
+    transaction: Transaction,
+  ): Promise<{ character: Character; access: CampaignAccess }> {
+    const character = await Character.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+    const access =
+      character &&
+      (await accessCampaign(character.campaignId, userId, { transaction }).catch(notFoundAsNull));
+    if (!character || !access) throw new NotFoundError(`Character ${id} not found`);
+    return { character, access };
   }
 
   private async find(
@@ -120,8 +147,12 @@ export class CharacterService {
     }
   }
 
-  private async requireMember(campaignId: number, userId: number): Promise<void> {
-    const member = await CampaignMembership.findOne({ where: { campaignId, userId } });
+  private async requireMember(
+    campaignId: number,
+    userId: number,
+    transaction?: Transaction,
+  ): Promise<void> {
+    const member = await CampaignMembership.findOne({ where: { campaignId, userId }, transaction });
     if (!member) {
       throw new ValidationError(`playerOwnerId: user ${userId} is not a member of this campaign`, [
         { field: 'body.playerOwnerId', message: 'must be a member of the campaign' },

@@ -1,4 +1,4 @@
-import type { Sequelize } from 'sequelize';
+import type { Sequelize, Transaction } from 'sequelize';
 import { ForbiddenError, NotFoundError } from '../errors';
 import type { Item, Location } from '../../models';
 import { auditUsersInclude, findAudited } from '../../models/mixins/audit-queries';
@@ -65,19 +65,40 @@ export class ItemLocationService<T extends Thing> {
     return this.reload(row.id);
   }
 
-  /** Changes name or description. */
+  /**
+   * Changes name or description. The row is locked (FOR UPDATE) before the
+   * permission check and written in the same transaction, so the check holds
+   * for the write.
+   */
   async update(id: number, userId: number, input: ThingInput): Promise<T> {
-    const { row, access } = await this.find(id, userId);
-    this.requireEditor(access);
-    await row.update(defined(input));
+    await this.sequelize.transaction(async (transaction) => {
+      const { row, access } = await this.findLocked(id, userId, transaction);
+      this.requireEditor(access);
+      await row.update(defined(input), { transaction });
+    });
     return this.reload(id);
   }
 
-  /** Deletes a row. */
+  /** Deletes a row, under the same row lock as update. */
   async remove(id: number, userId: number): Promise<void> {
-    const { row, access } = await this.find(id, userId);
-    this.requireEditor(access);
-    await row.destroy();
+    await this.sequelize.transaction(async (transaction) => {
+      const { row, access } = await this.findLocked(id, userId, transaction);
+      this.requireEditor(access);
+      await row.destroy({ transaction });
+    });
+  }
+
+  /** The row locked FOR UPDATE in `transaction` (no joins), and the caller's access. */
+  private async findLocked(
+    id: number,
+    userId: number,
+    transaction: Transaction,
+  ): Promise<{ row: T; access: CampaignAccess }> {
+    const row = await this.rows.findByPk(id, { transaction, lock: transaction.LOCK.UPDATE });
+    const access =
+      row && (await accessCampaign(row.campaignId, userId, { transaction }).catch(notFoundAsNull));
+    if (!row || !access) throw new NotFoundError(`${this.label} ${id} not found`);
+    return { row: row as unknown as T, access };
   }
 
   private async find(id: number, userId: number): Promise<{ row: T; access: CampaignAccess }> {

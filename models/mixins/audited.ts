@@ -128,10 +128,16 @@ function stampUpdate(instance: AuditedInstance, options: CreateOptions & { type?
     throw new AuditFieldError(name, 'createdBy', 'the creator is set once, on create');
   }
   const fields = (options.fields ?? []) as string[];
-  const realChanges = (instance.changed() || []).filter((key) => key !== 'modifiedBy');
-  // Sequelize writes only when fields are listed and something is dirty.
-  const writes = fields.length > 0 && realChanges.length > 0;
-  if (!writes && !instance.changed('modifiedBy')) return;
+  // Only a listed field that really changed is a write: `save({ fields })`
+  // saves those fields alone, whatever else is dirty on the instance.
+  const realChanges = (instance.changed() || []).filter(
+    (key) => key !== 'modifiedBy' && fields.includes(key),
+  );
+  const writes = realChanges.length > 0;
+  if (!writes && !instance.changed('modifiedBy')) {
+    skipWrite(instance, options);
+    return;
+  }
 
   const actorId = resolveActorId(options, name);
   if (instance.changed('modifiedBy')) {
@@ -140,6 +146,7 @@ function stampUpdate(instance: AuditedInstance, options: CreateOptions & { type?
       // Only modifiedBy differs: no real change, so no UPDATE at all.
       instance.setDataValue('modifiedBy', instance.previous('modifiedBy') ?? null);
       instance.changed('modifiedBy', false);
+      skipWrite(instance, options);
       return;
     }
   }
@@ -149,6 +156,23 @@ function stampUpdate(instance: AuditedInstance, options: CreateOptions & { type?
   // the database's audit trigger takes an UPDATE that does not name it for a
   // write from outside the app and clears the modifier (app/audit/trigger-sql.ts).
   addField(options.fields as string[] | undefined, 'modifiedBy');
+}
+
+/**
+ * Makes `save()` send nothing: with no field left to write, Sequelize returns
+ * before its UPDATE (otherwise another dirty attribute would still cause one,
+ * setting the listed fields to their own values and a new updated_at). The
+ * in-memory updated_at, which save() set to now beforehand, goes back too.
+ */
+function skipWrite(instance: AuditedInstance, options: CreateOptions): void {
+  if (options.fields) options.fields = [];
+  const { timestamps, updatedAt } = (instance.constructor as ModelStatic<Model>).options;
+  if (timestamps === false || updatedAt === false) return;
+  const attribute = typeof updatedAt === 'string' ? updatedAt : 'updatedAt';
+  const values = instance as unknown as { _previousDataValues: Values; dataValues: Values };
+  if (attribute in values._previousDataValues) {
+    values.dataValues[attribute] = values._previousDataValues[attribute];
+  }
 }
 
 function stampBulkCreate(

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import sinon from 'sinon';
+import { QueryTypes } from 'sequelize';
 import { runAs } from '../../app/context';
 import { Character } from '../../models';
 import { createAuditFixture, storedAudit, type AuditFixture } from '../support/audit-fixtures';
@@ -68,6 +69,55 @@ describe('Audit fields: no phantom modifications', () => {
       });
     });
   }
+
+  it('when another user saves with fields listing only unchanged fields while another attribute is dirty, then no UPDATE is sent and updated_at and modified_by stay as they were', async () => {
+    const loaded = (await Character.findByPk(character.id))!;
+    const [before] = await db.current.sequelize.query(
+      'SELECT name, description, updated_at, modified_by FROM characters WHERE id = :id',
+      { replacements: { id: character.id }, type: QueryTypes.SELECT },
+    );
+    const updatedAt = loaded.updatedAt.getTime();
+
+    const statements = await statementsOf(() =>
+      runAs(other, () => {
+        loaded.set('name', 'Lyra the Second'); // dirty, but not listed
+        loaded.set('description', 'A bard'); // listed, its own value
+        return loaded.save({ fields: ['description'] });
+      }),
+    );
+
+    expect(statements.filter((sql) => /^\s*UPDATE/i.test(sql))).to.deep.equal([]);
+    const [after] = await db.current.sequelize.query(
+      'SELECT name, description, updated_at, modified_by FROM characters WHERE id = :id',
+      { replacements: { id: character.id }, type: QueryTypes.SELECT },
+    );
+    expect(after).to.deep.equal(before);
+    expect(after).to.include({ name: 'Lyra', modified_by: creator });
+    expect(loaded.updatedAt.getTime(), 'the in-memory updated_at').to.equal(updatedAt);
+  });
+
+  it('when another user saves with fields listing one changed field while another attribute is dirty, then one UPDATE writes that field alone and stamps that user', async () => {
+    const loaded = (await Character.findByPk(character.id))!;
+
+    const statements = await statementsOf(() =>
+      runAs(other, () => {
+        loaded.set('name', 'Lyra the Second');
+        loaded.set('description', 'A bard of Vell');
+        return loaded.save({ fields: ['description'] });
+      }),
+    );
+
+    expect(statements.filter((sql) => /^\s*UPDATE/i.test(sql))).to.have.length(1);
+    const [after] = await db.current.sequelize.query(
+      'SELECT name, description, modified_by FROM characters WHERE id = :id',
+      { replacements: { id: character.id }, type: QueryTypes.SELECT },
+    );
+    expect(after).to.deep.equal({
+      name: 'Lyra',
+      description: 'A bard of Vell',
+      modified_by: other,
+    });
+  });
 
   it('when another user then makes a real change on the same instance, then one UPDATE stamps that user', async () => {
     const loaded = (await Character.findByPk(character.id))!;

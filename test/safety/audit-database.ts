@@ -1,10 +1,13 @@
-import type { Sequelize } from 'sequelize';
+import { QueryTypes, type Sequelize } from 'sequelize';
 import {
   AUDIT_MIGRATIONS as SPEC_MIGRATIONS,
+  AUDITED_TABLES,
   FIRST_AUDIT_MIGRATION,
 } from '../../app/audit/audit-spec';
-import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
+import { addedColumns } from '../../app/audit/audited-table';
+import { listMigrationFiles, migrationMeta, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
+import { ensureMigrationHistory } from '../../app/db/migrator';
 import {
   fillPreAuditData,
   type PreAuditCounts,
@@ -52,4 +55,51 @@ export async function migrateAll(db: TestDatabase): Promise<string[]> {
 export async function count(sequelize: Sequelize, sql: string): Promise<number> {
   const [rows] = await sequelize.query(sql);
   return Number((rows as { n: string | number }[])[0]!.n);
+}
+
+/**
+ * Before a backfill of an audited table whose columns are filled already
+ * (a catch-up pass), empties them on half the rows, as a previous app
+ * version's inserts would have left them, so the pass has work to do.
+ */
+async function leaveRowsToFill(db: TestDatabase, name: string): Promise<void> {
+  const meta = migrationMeta(name);
+  const spec = AUDITED_TABLES.find((s) => s.table === meta.table);
+  if (meta.kind !== 'backfill' || !spec) return;
+  const columns = await db.sequelize.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns WHERE table_name = :table`,
+    { type: QueryTypes.SELECT, replacements: { table: spec.table } },
+  );
+  const added = addedColumns(spec).map((c) => c.name);
+  if (!added.every((c) => columns.some((r) => r.column_name === c))) return;
+  await db.sequelize.query(
+    `UPDATE ${spec.table} SET ${added.map((c) => `${c} = NULL`).join(', ')} WHERE id % 2 = 0`,
+  );
+}
+
+/**
+ * A database in the state just before migration `index` of `migrations/`,
+ * with `rows` of pre-audit data once the tables exist, its connections
+ * closed so that it can be cloned (`createTestDatabase({ database: name })`).
+ */
+export async function databaseBeforeMigration(index: number, rows: number): Promise<TestDatabase> {
+  const db = await createTestDatabase('empty');
+  try {
+    // The runner's history table exists before any migration runs.
+    await ensureMigrationHistory(db.sequelize);
+    if (index > 0) {
+      const preAudit = Math.min(index, firstAuditIndex) - 1;
+      await migrateUp(db.sequelize, db.url, { to: ALL[preAudit]! });
+      if (index >= firstAuditIndex) {
+        await fillPreAuditData(db.sequelize, { rows });
+        await migrateUp(db.sequelize, db.url, { to: ALL[index - 1]! });
+        await leaveRowsToFill(db, ALL[index]!);
+      }
+    }
+    await db.sequelize.close();
+    return db;
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
 }

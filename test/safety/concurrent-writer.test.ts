@@ -7,7 +7,11 @@ import { PROJECT_ROOT } from '../support/run-command';
 import type { TestDatabase } from '../support/test-database';
 import { FROM_FIRST_AUDIT, createPreAuditDatabase } from './audit-database';
 
-const ITEMS = 100_000;
+// Sized so that the difference is plain on a loaded 2-core machine: the
+// batched backfill keeps every write near one batch (~50 ms), while the whole
+// backfill as one UPDATE holds the rows it locks for 2 s or more at this size.
+const ITEMS = 250_000;
+const LIMIT_MS = 400;
 
 /** Runs the app's migrate command as a real process; resolves with its exit code and stderr. */
 function migrateInChildProcess(url: string): Promise<{ code: number | null; stderr: string }> {
@@ -38,7 +42,7 @@ describe('Concurrency: a writer during the audit migration', () => {
     await db.drop();
   });
 
-  it(`when the migration runs on ${ITEMS} items while another connection inserts and updates items, no write waits 1 s or more`, async () => {
+  it(`when the migration runs on ${ITEMS} items while another connection inserts and updates items, no write waits ${LIMIT_MS} ms or more`, async () => {
     const { rows } = await writer.query<{ min: number; max: number; campaign: number }>(
       'SELECT min(id) AS min, max(id) AS max, min(campaign_id) AS campaign FROM items',
     );
@@ -83,7 +87,7 @@ describe('Concurrency: a writer during the audit migration', () => {
         `worst ${worst.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`,
     );
     expect(latencies.length).to.be.above(100);
-    expect(worst).to.be.below(1000);
+    expect(worst, 'the slowest write (ms)').to.be.below(LIMIT_MS);
     // The rows this pre-audit writer inserted got the rule's values from the
     // audit trigger; a row the rule can fill is left with no modifier only
     // where this writer, who names nobody, updated it.

@@ -79,3 +79,37 @@ export async function dataFingerprint(sequelize: Sequelize): Promise<DataFingerp
 export async function fingerprint(sequelize: Sequelize) {
   return { schema: await schemaFingerprint(sequelize), data: await dataFingerprint(sequelize) };
 }
+
+/**
+ * Every table's rows in `schemas` (default `public`), minus the columns whose
+ * default draws from a sequence. A failed attempt consumes sequence values (PostgreSQL never gives
+ * them back), so a re-run may number its new rows differently from a clean
+ * run; everything else must be identical.
+ */
+export async function dataWithoutDrawnIds(
+  sequelize: Sequelize,
+  schemas: readonly string[] = ['public'],
+): Promise<Record<string, string>> {
+  const rows = await sequelize.query<{ table: string; drawn: string[] }>(
+    `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS table,
+            coalesce(array_agg(a.attname::text) FILTER (
+              WHERE pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%'), '{}') AS drawn
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+       LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+      WHERE n.nspname IN (:schemas) AND c.relkind = 'r'
+      GROUP BY n.nspname, c.relname ORDER BY 1`,
+    { type: QueryTypes.SELECT, replacements: { schemas } },
+  );
+  const result: Record<string, string> = {};
+  for (const { table, drawn } of rows) {
+    const [row] = await sequelize.query<{ line: string }>(
+      `SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(r, E'\\n' ORDER BY r)), '-') AS line
+         FROM (SELECT (to_jsonb(t) - :drawn::text[])::text AS r FROM ${table} t) s`,
+      { type: QueryTypes.SELECT, replacements: { drawn: `{${drawn.join(',')}}` } },
+    );
+    result[table] = row!.line;
+  }
+  return result;
+}

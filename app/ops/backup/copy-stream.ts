@@ -21,9 +21,15 @@ export class HashingCounter extends Transform {
   }
 }
 
-/** The COPY that reads a table's columns in primary-key order, the order dumps are hashed in. */
-export function selectForCopy(table: string, columns: string[], quote: (s: string) => string) {
-  return `COPY (SELECT ${columns.map(quote).join(', ')} FROM ${quote(table)} ORDER BY 1) TO STDOUT`;
+/** The COPY that reads a table's columns in a fixed row order, the order dumps are hashed in. */
+export function selectForCopy(
+  qualifiedTable: string,
+  columns: string[],
+  orderBy: string[] | undefined,
+  quote: (s: string) => string,
+) {
+  const order = orderBy?.length ? orderBy.map(quote).join(', ') : '1';
+  return `COPY (SELECT ${columns.map(quote).join(', ')} FROM ${qualifiedTable} ORDER BY ${order}) TO STDOUT`;
 }
 
 /** A sink that drops what it is given, to drain a stream that was only read for its hash. */

@@ -1,10 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { AUDIT_TOUCHED_TABLES as BACKUP_TABLES } from '../../audit/audit-spec';
 import { ident } from '../../db/sql-identifier';
-import { appliedMigrations, openStableClient, tableColumns } from '../pg-client';
+import { appliedMigrations, openStableClient } from '../pg-client';
+import {
+  EXCLUDED_TABLES,
+  backupTables,
+  displayName,
+  qualifiedName,
+  type TableSpec,
+} from './catalog';
 import { HashingCounter, selectForCopy } from './copy-stream';
 import {
   BackupError,
@@ -12,23 +19,26 @@ import {
   databaseIdentity,
   writeManifest,
   type BackupManifest,
+  type SequenceState,
   type TableDump,
 } from './manifest';
 
 export interface BackupOptions {
   /** Folder to create; it must not exist yet, or be empty. */
   dir: string;
-  tables?: readonly string[];
   log?: (line: string) => void;
 }
 
 /**
- * Dumps the tables with COPY, all from one REPEATABLE READ snapshot so that
- * references between them agree, into `<table>.copy` files, then writes the
- * manifest (row counts, SHA-256, applied migrations) last.
+ * Dumps every table of the app's schema and of the audit archive (read from
+ * the catalog, in foreign-key order) with COPY, all from one REPEATABLE READ
+ * snapshot so that references between them agree, into `<table>.copy`
+ * files, then writes the manifest (row counts, SHA-256, sequences, applied
+ * migrations) last. The migration history is recorded in the manifest and
+ * login tokens are left out (see EXCLUDED_TABLES).
  */
 export async function createBackup(url: string, options: BackupOptions): Promise<BackupManifest> {
-  const { dir, tables = BACKUP_TABLES, log = () => {} } = options;
+  const { dir, log = () => {} } = options;
   if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
     throw new BackupError(`${dir} already exists and is not empty; choose a new folder with --out`);
   }
@@ -39,32 +49,14 @@ export async function createBackup(url: string, options: BackupOptions): Promise
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     const { rows: version } = await client.query<{ v: string }>('SHOW server_version');
     const migrations = await appliedMigrations(client);
-    const dumps: TableDump[] = [];
-    for (const table of tables) {
-      const columns = await tableColumns(client, table);
-      if (columns.length === 0) {
-        throw new BackupError(
-          `table ${table} does not exist; run the migrations (npm run db:migrate) first`,
-        );
-      }
-      const file = `${table}.copy`;
-      const counter = new HashingCounter();
-      const started = Date.now();
-      await pipeline(
-        client.query(copyTo(selectForCopy(table, columns, ident))),
-        counter,
-        fs.createWriteStream(path.join(dir, file)),
+    const tables = await backupTables(client);
+    if (!tables.some((spec) => spec.table === 'users')) {
+      throw new BackupError(
+        'table users does not exist; run the migrations (npm run db:migrate) first',
       );
-      dumps.push({
-        table,
-        file,
-        columns,
-        rows: counter.rows,
-        bytes: counter.bytes,
-        sha256: counter.digest(),
-      });
-      log(`${table}: ${counter.rows} rows, ${counter.bytes} bytes (${Date.now() - started} ms)`);
     }
+    const dumps: TableDump[] = [];
+    for (const spec of tables) dumps.push(await dumpTable(client, dir, spec, log));
     await client.query('COMMIT');
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
@@ -73,10 +65,61 @@ export async function createBackup(url: string, options: BackupOptions): Promise
       serverVersion: version[0]?.v ?? 'unknown',
       migrations,
       tables: dumps,
+      excluded: Object.entries(EXCLUDED_TABLES).map(([table, reason]) => ({ table, reason })),
     };
     writeManifest(dir, manifest);
     return manifest;
   } finally {
     await client.end();
   }
+}
+
+async function dumpTable(
+  client: pg.Client,
+  dir: string,
+  spec: TableSpec,
+  log: (line: string) => void,
+): Promise<TableDump> {
+  const name = displayName(spec);
+  const file = `${name}.copy`;
+  const counter = new HashingCounter();
+  const started = Date.now();
+  await pipeline(
+    client.query(copyTo(selectForCopy(qualifiedName(spec), spec.columns, spec.orderBy, ident))),
+    counter,
+    fs.createWriteStream(path.join(dir, file)),
+  );
+  log(`${name}: ${counter.rows} rows, ${counter.bytes} bytes (${Date.now() - started} ms)`);
+  return {
+    ...(spec.schema === 'public' ? {} : { schema: spec.schema }),
+    table: spec.table,
+    file,
+    columns: spec.columns,
+    rows: counter.rows,
+    bytes: counter.bytes,
+    sha256: counter.digest(),
+    orderBy: spec.orderBy,
+    sequences: await sequenceStates(client, spec),
+  };
+}
+
+/**
+ * The sequences the table's columns draw from. Sequences are not
+ * transactional: this reads their current state, never behind the snapshot's rows.
+ */
+async function sequenceStates(client: pg.Client, spec: TableSpec): Promise<SequenceState[]> {
+  const states: SequenceState[] = [];
+  for (const column of spec.sequenceColumns) {
+    const { rows } = await client.query<{ sequence: string }>(
+      'SELECT pg_get_serial_sequence($1, $2) AS sequence',
+      [qualifiedName(spec), column],
+    );
+    const sequence = rows[0]?.sequence;
+    if (!sequence) continue;
+    const { rows: state } = await client.query<{ last_value: string; is_called: boolean }>(
+      `SELECT last_value::text, is_called FROM ${sequence}`,
+    );
+    states.push({ column, lastValue: state[0]!.last_value, isCalled: state[0]!.is_called });
+  }
+  return states;
 }

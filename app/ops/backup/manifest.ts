@@ -4,8 +4,17 @@ import path from 'node:path';
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 1;
 
+/** A sequence a table's column draws from, as it stood when the backup was taken. */
+export interface SequenceState {
+  column: string;
+  lastValue: string;
+  isCalled: boolean;
+}
+
 /** One table's dump: its file, its columns in COPY order, and what to check on restore. */
 export interface TableDump {
+  /** Absent in older manifests: `public`. */
+  schema?: string;
   table: string;
   file: string;
   columns: string[];
@@ -13,6 +22,16 @@ export interface TableDump {
   bytes: number;
   /** SHA-256 of the COPY text, which is also the file's content. */
   sha256: string;
+  /** Columns the rows are dumped (and hashed) in order of; absent in older manifests: the first. */
+  orderBy?: string[];
+  /** Sequences to set on restore; absent in older manifests (then `id` is set to its maximum). */
+  sequences?: SequenceState[];
+}
+
+/** A table of the database the backup leaves out on purpose, and why. */
+export interface ExcludedTable {
+  table: string;
+  reason: string;
 }
 
 /** What a backup folder holds; written last, so a folder without one is an unfinished backup. */
@@ -24,7 +43,9 @@ export interface BackupManifest {
   serverVersion: string;
   /** Migrations applied in the source when the snapshot was taken. */
   migrations: string[];
+  /** In foreign-key order: the order a restore loads them in. */
   tables: TableDump[];
+  excluded?: ExcludedTable[];
 }
 
 /** A backup folder is missing, unfinished or damaged; the message says which. */

@@ -3,12 +3,19 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { ARCHIVE_SCHEMA, ensureArchive } from '../../db/migration-helpers/audit-archive';
+import { MIGRATIONS_DIR, listMigrationFiles } from '../../db/migration-files';
 import { migrateUp } from '../../db/migration-runner';
+import { createMigrator, createSeeder } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { ident } from '../../db/sql-identifier';
-import { appliedMigrations, openStableClient, tableColumns } from '../pg-client';
+import { appliedMigrations, openStableClient } from '../pg-client';
+import { displayName, qualifiedName } from './catalog';
 import { HashingCounter, discard, selectForCopy } from './copy-stream';
 import { BackupError, readManifest, type BackupManifest, type TableDump } from './manifest';
+
+/** The seeders' history table, created by the seeder runner rather than a migration. */
+const SEEDERS_HISTORY = 'SequelizeData';
 
 export interface RestoreOptions {
   /** A folder written by createBackup. */
@@ -23,11 +30,13 @@ export interface RestoreResult {
 }
 
 /**
- * Loads a backup into an empty database, which is first migrated to the
- * backup's last migration (rows the migrations seed are replaced by the
- * backup's), or into one already migrated whose tables are empty. All tables are loaded in one
- * transaction and read back; the transaction commits only if every table's
- * row count and SHA-256 match the manifest, so a restore is all or nothing.
+ * Loads a backup into an empty database, which is first migrated to exactly
+ * the backup's applied migrations (rows the migrations seed are replaced by
+ * the backup's), or into one already migrated whose tables are empty. The
+ * audit archive is created if the backup holds one. All tables are loaded in
+ * foreign-key order in one transaction, their sequences set, and read back;
+ * the transaction commits only if every table's row count and SHA-256 match
+ * the manifest, so a restore is all or nothing.
  */
 export async function restoreBackup(url: string, options: RestoreOptions): Promise<RestoreResult> {
   const { dir, log = () => {} } = options;
@@ -44,11 +53,20 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
     // Rows in a target we migrated from empty were seeded by the migrations
     // (e.g. a system user); the backup holds their originals.
     const seeded = migrated.length > 0;
-    for (const dump of manifest.tables) await checkTarget(client, dump, seeded);
     await client.query('BEGIN');
     try {
+      if (manifest.tables.some((dump) => dump.schema === ARCHIVE_SCHEMA)) {
+        // The archive is not created by any migration's up: it holds what a rollback kept.
+        await ensureArchive(client);
+      }
+      for (const dump of manifest.tables) await checkTarget(client, dump, seeded);
       if (seeded) await clearSeededRows(client, manifest, log);
+      const keys = await dropForeignKeys(client, manifest);
+      const indexes = await dropPlainIndexes(client, manifest);
       for (const dump of manifest.tables) await load(client, dir, dump, log);
+      await rebuildIndexes(client, indexes, log);
+      await restoreForeignKeys(client, keys, log);
+      for (const dump of manifest.tables) await setSequences(client, dump);
       for (const dump of manifest.tables) await verify(client, dump);
       await client.query('COMMIT');
     } catch (error) {
@@ -56,12 +74,19 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
       throw error;
     }
     log(`verified: every table's row count and SHA-256 match the manifest`);
+    for (const { table, reason } of manifest.excluded ?? [])
+      log(`not in the backup: ${table} (${reason})`);
     return { manifest, migrated };
   } finally {
     await client.end();
   }
 }
 
+/**
+ * Migrates an empty target to the backup's migration state: the same
+ * migrations, so the same SequelizeMeta (usually a prefix of the files, up to
+ * the last one applied; otherwise exactly the list, pending ones left out).
+ */
 async function migrateEmptyTarget(
   url: string,
   manifest: BackupManifest,
@@ -84,10 +109,33 @@ async function migrateEmptyTarget(
     }
     return [];
   }
-  log(`target database is empty: migrating it to ${last}, the backup's schema`);
   const sequelize = createSequelize(url);
   try {
-    return await migrateUp(sequelize, url, { to: last, log });
+    const files = listMigrationFiles(MIGRATIONS_DIR);
+    const prefix = files.slice(0, files.indexOf(last) + 1);
+    let done: string[];
+    if (prefix.join() === manifest.migrations.join()) {
+      log(`target database is empty: migrating it to ${last}, the backup's schema`);
+      done = await migrateUp(sequelize, url, { to: last, log });
+    } else {
+      log(
+        `target database is empty: applying the backup's ${manifest.migrations.length} migrations`,
+      );
+      const unknown = manifest.migrations.filter((name) => !files.includes(name));
+      if (unknown.length > 0) {
+        throw new BackupError(
+          `the backup was taken with migration(s) ${unknown.join(', ')} that this version does not have; ` +
+            'restore with the version of the app that took it',
+        );
+      }
+      done = (await createMigrator(sequelize).up({ migrations: manifest.migrations })).map(
+        (m) => m.name,
+      );
+    }
+    if (manifest.tables.some((dump) => dump.table === SEEDERS_HISTORY && !dump.schema)) {
+      await createSeeder(sequelize).executed(); // creates the seeders' history table
+    }
+    return done;
   } finally {
     await sequelize.close();
   }
@@ -105,37 +153,115 @@ async function clearSeededRows(
   log: (line: string) => void,
 ): Promise<void> {
   for (const dump of [...manifest.tables].reverse()) {
-    const table = ident(dump.table);
+    const table = qualifiedName(dump);
     await client.query(`ALTER TABLE ${table} DISABLE TRIGGER USER`);
     const { rowCount } = await client.query(`DELETE FROM ${table}`);
     await client.query(`ALTER TABLE ${table} ENABLE TRIGGER USER`);
     if (rowCount)
-      log(`${dump.table}: ${rowCount} row(s) seeded by the migrations replaced by the backup's`);
+      log(
+        `${displayName(dump)}: ${rowCount} row(s) seeded by the migrations replaced by the backup's`,
+      );
   }
 }
 
+/** A foreign key of a restored table, as the catalog defines it. */
+interface ForeignKey {
+  table: string;
+  name: string;
+  definition: string;
+}
+
+/**
+ * Drops the foreign keys of the tables about to be loaded, inside the
+ * restore's transaction: checked row by row during COPY they cost more than
+ * the load itself, while adding them back checks every row in one scan.
+ * A key that was NOT VALID comes back NOT VALID (its definition says so).
+ */
+async function dropForeignKeys(client: pg.Client, manifest: BackupManifest): Promise<ForeignKey[]> {
+  const { rows } = await client.query<ForeignKey>(
+    `SELECT conrelid::regclass::text AS table, conname AS name,
+            pg_get_constraintdef(oid) AS definition
+       FROM pg_constraint
+      WHERE contype = 'f' AND conrelid = ANY($1::regclass[])
+      ORDER BY conrelid, conname`,
+    [manifest.tables.map((dump) => qualifiedName(dump))],
+  );
+  for (const key of rows) {
+    await client.query(`ALTER TABLE ${key.table} DROP CONSTRAINT ${ident(key.name)}`);
+  }
+  return rows;
+}
+
+/**
+ * Drops the indexes of the loaded tables that back no constraint (those stay:
+ * primary keys and unique constraints check the rows as they load); built
+ * again after the load, one sort each instead of one insertion per row.
+ */
+async function dropPlainIndexes(client: pg.Client, manifest: BackupManifest): Promise<string[]> {
+  const { rows } = await client.query<{ name: string; definition: string }>(
+    `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_index i
+      WHERE i.indrelid = ANY($1::regclass[]) AND i.indisvalid
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+      ORDER BY 1`,
+    [manifest.tables.map((dump) => qualifiedName(dump))],
+  );
+  for (const { name } of rows) await client.query(`DROP INDEX ${name}`);
+  return rows.map((row) => row.definition);
+}
+
+async function rebuildIndexes(
+  client: pg.Client,
+  definitions: string[],
+  log: (line: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  for (const definition of definitions) await client.query(definition);
+  log(`${definitions.length} indexes built (${Date.now() - started} ms)`);
+}
+
+async function restoreForeignKeys(
+  client: pg.Client,
+  keys: ForeignKey[],
+  log: (line: string) => void,
+): Promise<void> {
+  const started = Date.now();
+  for (const key of keys) {
+    await client.query(
+      `ALTER TABLE ${key.table} ADD CONSTRAINT ${ident(key.name)} ${key.definition}`,
+    );
+  }
+  log(`${keys.length} foreign keys checked and restored (${Date.now() - started} ms)`);
+}
+
 async function checkTarget(client: pg.Client, dump: TableDump, seeded: boolean): Promise<void> {
-  const columns = new Set(await tableColumns(client, dump.table));
+  const name = displayName(dump);
+  const { rows: found } = await client.query<{ column_name: string }>(
+    `SELECT column_name FROM information_schema.columns
+      WHERE table_schema = coalesce($1, current_schema()) AND table_name = $2`,
+    [dump.schema ?? null, dump.table],
+  );
+  const columns = new Set(found.map((row) => row.column_name));
   if (columns.size === 0) {
     throw new BackupError(
-      `table ${dump.table} does not exist in the target; migrate it to the backup's schema first ` +
+      `table ${name} does not exist in the target; migrate it to the backup's schema first ` +
         `(npm run db:migrate -- --to <the last migration in manifest.json>)`,
     );
   }
   const missing = dump.columns.filter((column) => !columns.has(column));
   if (missing.length > 0) {
     throw new BackupError(
-      `table ${dump.table} in the target lacks column(s) ${missing.join(', ')} that the backup holds; ` +
+      `table ${name} in the target lacks column(s) ${missing.join(', ')} that the backup holds; ` +
         'migrate the target to the backup schema first, nothing was restored',
     );
   }
   if (seeded) return;
   const { rows } = await client.query<{ found: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM ${ident(dump.table)}) AS found`,
+    `SELECT EXISTS (SELECT 1 FROM ${qualifiedName(dump)}) AS found`,
   );
   if (rows[0]?.found) {
     throw new BackupError(
-      `table ${dump.table} in the target already holds rows; restore into an empty database ` +
+      `table ${name} in the target already holds rows; restore into an empty database ` +
         '(createdb gma_restore, without migrating it: db:restore migrates it), nothing was restored',
     );
   }
@@ -148,7 +274,7 @@ async function load(client: pg.Client, dir: string, dump: TableDump, log: (s: st
   await pipeline(
     fs.createReadStream(path.join(dir, dump.file)),
     counter,
-    client.query(copyFrom(`COPY ${ident(dump.table)} (${columns}) FROM STDIN`)),
+    client.query(copyFrom(`COPY ${qualifiedName(dump)} (${columns}) FROM STDIN`)),
   );
   if (counter.digest() !== dump.sha256 || counter.rows !== dump.rows) {
     throw new BackupError(
@@ -156,27 +282,45 @@ async function load(client: pg.Client, dir: string, dump: TableDump, log: (s: st
         'nothing was restored',
     );
   }
-  // Restored ids must not be handed out again by the table's sequence.
-  if (dump.columns.includes('id') && dump.rows > 0) {
-    await client.query(
-      `SELECT setval(pg_get_serial_sequence($1, 'id'), max(id)) FROM ${ident(dump.table)}`,
-      [dump.table],
+  log(`${displayName(dump)}: ${dump.rows} rows loaded (${Date.now() - started} ms)`);
+}
+
+/**
+ * Sets each sequence where the source's stood (or past the largest restored
+ * value, if higher), so new rows after a restore get the ids they would have
+ * got in the source and never collide with restored ones.
+ */
+async function setSequences(client: pg.Client, dump: TableDump): Promise<void> {
+  const states =
+    dump.sequences ??
+    (dump.columns.includes('id') ? [{ column: 'id', lastValue: '0', isCalled: true }] : []);
+  for (const { column, lastValue, isCalled } of states) {
+    const { rows } = await client.query<{ sequence: string | null; max: string | null }>(
+      `SELECT pg_get_serial_sequence($1, $2) AS sequence, max(${ident(column)})::text AS max
+         FROM ${qualifiedName(dump)}`,
+      [qualifiedName(dump), column],
     );
+    const { sequence, max } = rows[0]!;
+    if (!sequence) continue;
+    const used = BigInt(lastValue) - (isCalled ? 0n : 1n);
+    const value = max !== null && BigInt(max) > used ? BigInt(max) : used;
+    if (value >= 1n)
+      await client.query('SELECT setval($1, $2, true)', [sequence, value.toString()]);
+    else await client.query('SELECT setval($1, 1, false)', [sequence]);
   }
-  log(`${dump.table}: ${dump.rows} rows loaded (${Date.now() - started} ms)`);
 }
 
 async function verify(client: pg.Client, dump: TableDump): Promise<void> {
   const counter = new HashingCounter();
   await pipeline(
-    client.query(copyTo(selectForCopy(dump.table, dump.columns, ident))),
+    client.query(copyTo(selectForCopy(qualifiedName(dump), dump.columns, dump.orderBy, ident))),
     counter,
     discard(),
   );
   const sha256 = counter.digest();
   if (sha256 !== dump.sha256 || counter.rows !== dump.rows) {
     throw new BackupError(
-      `${dump.table} reads back differently from the backup (${counter.rows} rows, expected ` +
+      `${displayName(dump)} reads back differently from the backup (${counter.rows} rows, expected ` +
         `${dump.rows}); the restore was rolled back`,
     );
   }
