@@ -15,7 +15,13 @@ export class TransactionPoolerError extends OperatorError {
 }
 
 export interface SessionCheckOptions {
-  /** Probe rounds; each gives a pooler one more chance to show itself. Default 3. */
+  /**
+   * Probe rounds; each gives a pooler one more chance to show itself. Default
+   * 3 when the server's own process answers (a direct connection), 12 when
+   * something in between answers for it (a pooler, which may be in session
+   * mode and acceptable, or in transaction mode, which a busy pool can hide
+   * for a round or two).
+   */
   rounds?: number;
   /** How long one probe statement may wait before it counts as proof (or, for a probe, gives up). */
   waitMs?: number;
@@ -65,10 +71,10 @@ export async function assertOwnSession(
   config: pg.ClientConfig,
   options: SessionCheckOptions = {},
 ): Promise<SessionCheckResult> {
-  const { rounds = 3, waitMs = 10_000 } = options;
   const own = await backendPid(client);
   // pg keeps the cancel key's process id; PostgreSQL sends its own pid there.
   const keyPid = (client as unknown as { processID: number | null }).processID;
+  const { rounds = keyPid === own ? 3 : 12, waitMs = 10_000 } = options;
   const probes: pg.Client[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
