@@ -9,7 +9,7 @@ import { buildApi } from './http/api/build-api';
 import { requestContext } from './http/middleware/request-context';
 import { requestLogger } from './http/middleware/request-logger';
 import { docsRouter } from './http/routes/docs';
-import type { LoginRateLimits } from './services/login-rate-limiter';
+import type { AuthRateLimits } from './services/auth-rate-limiter';
 import { metricsRouter } from './metrics/metrics-router';
 
 export interface AppDependencies {
@@ -17,8 +17,8 @@ export interface AppDependencies {
   logger: Logger;
   /** Defaults to the environment's config. */
   config?: AppConfig;
-  /** Defaults to DEFAULT_LOGIN_LIMITS. */
-  loginLimits?: LoginRateLimits;
+  /** Overrides of the configured login and registration limits. */
+  loginLimits?: Partial<AuthRateLimits>;
 }
 
 /** Largest JSON body accepted; larger ones get 413. */

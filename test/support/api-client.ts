@@ -3,20 +3,21 @@ import request from 'supertest';
 import { createApp } from '../../app/app';
 import { loadConfig } from '../../app/config';
 import { createLogger } from '../../app/logger';
-import type { LoginRateLimits } from '../../app/services/login-rate-limiter';
+import type { AuthRateLimits } from '../../app/services/auth-rate-limiter';
 import type { TestDatabase } from './test-database';
 
 /** The app on a test database, silent. */
 export function testApp(
   db: TestDatabase,
-  loginLimits?: LoginRateLimits,
+  loginLimits?: Partial<AuthRateLimits>,
   env: Record<string, string> = {},
 ): Express {
   return createApp({
     sequelize: db.sequelize,
     logger: createLogger('silent'),
     loginLimits,
-    config: loadConfig({ ...process.env, ...env }),
+    // Fixtures sign up many users from one address; tests of the limit set it lower.
+    config: loadConfig({ REGISTER_MAX_PER_ADDRESS: '1000', ...process.env, ...env }),
   });
 }
 

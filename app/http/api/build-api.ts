@@ -7,10 +7,10 @@ import { CampaignService } from '../../services/campaign-service';
 import { CharacterService } from '../../services/character-service';
 import { ItemLocationService } from '../../services/item-location-service';
 import {
-  DEFAULT_LOGIN_LIMITS,
-  LoginRateLimiter,
-  type LoginRateLimits,
-} from '../../services/login-rate-limiter';
+  AuthRateLimiter,
+  limitsFromConfig,
+  type AuthRateLimits,
+} from '../../services/auth-rate-limiter';
 import { MembershipService } from '../../services/membership-service';
 import { requireUser } from '../middleware/authenticate';
 import { authRoutes } from '../routes/auth';
@@ -23,12 +23,13 @@ import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
 export function buildApi(deps: {
   sequelize: Sequelize;
   config: AppConfig;
-  loginLimits?: LoginRateLimits | undefined;
+  /** Overrides of the configured limits (tests). */
+  loginLimits?: Partial<AuthRateLimits> | undefined;
 }): { router: Router; document: ReturnType<typeof buildOpenApiDocument> } {
   const { sequelize, config } = deps;
   const accounts = new AccountService(
     { scryptLogN: config.passwordScryptLogN, tokenTtlHours: config.authTokenTtlHours },
-    new LoginRateLimiter(deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+    new AuthRateLimiter(sequelize, { ...limitsFromConfig(config.limits), ...deps.loginLimits }),
   );
   const api = new ApiRouter(requireUser(accounts));
   authRoutes(api, accounts);
