@@ -1,7 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { BaseError, ForeignKeyConstraintError, UniqueConstraintError } from 'sequelize';
 import type { Logger } from '../../logger';
-import { AppError, NotFoundError, TooManyRequestsError, type ErrorDetails } from '../../errors';
+import {
+  AppError,
+  MethodNotAllowedError,
+  NotFoundError,
+  TooManyRequestsError,
+  type ErrorDetails,
+} from '../../errors';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetails };
@@ -53,6 +59,18 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
       body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON' } },
     };
   }
+  if (parserError?.status === 415) {
+    // An unsupported charset or Content-Encoding of the body.
+    return {
+      status: 415,
+      body: {
+        error: {
+          code: 'unsupported_media_type',
+          message: `${parserError.message ?? 'Unsupported body encoding'}; send UTF-8 JSON`,
+        },
+      },
+    };
+  }
   if (parserError?.type === 'entity.too.large') {
     return {
       status: 413,
@@ -78,11 +96,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const { status, body } = toHttpError(error);
     const log = (req as { log?: Logger }).log ?? logger;
     if (status >= 500) {
+      // The err serializer keeps SQLSTATE, constraint, table and column of a
+      // database error, never its SQL, parameters or message.
       log.error({ err: error, dbError: error instanceof BaseError }, 'request failed');
     }
     if (error instanceof TooManyRequestsError) {
       res.setHeader('Retry-After', String(error.retryAfterSeconds));
     }
+    if (error instanceof MethodNotAllowedError) res.setHeader('Allow', error.allow.join(', '));
     res.status(status).json(body);
   };
 }
