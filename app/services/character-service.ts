@@ -91,7 +91,9 @@ export class CharacterService {
   async remove(id: number, userId: number): Promise<void> {
     const { character, access } = await this.find(id, userId);
     this.requireEditable(access, userId, character);
-    await character.destroy();
+    // The row count decides: of concurrent deletes exactly one removes the row.
+    const deleted = await Character.destroy({ where: { id } });
+    if (deleted !== 1) throw new NotFoundError(`Character ${id} not found`);
   }
 
   private async find(

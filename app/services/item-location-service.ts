@@ -83,7 +83,9 @@ export class ItemLocationService<T extends Thing> {
   async remove(id: number, userId: number): Promise<void> {
     const { row, access } = await this.find(id, userId);
     this.requireEditor(access);
-    await row.destroy();
+    // The row count decides: of concurrent deletes exactly one removes the row.
+    const deleted = await this.rows.destroy({ where: { id: row.id } });
+    if (deleted !== 1) throw new NotFoundError(`${this.label} ${id} not found`);
   }
 
   private async find(id: number, userId: number): Promise<{ row: T; access: CampaignAccess }> {
