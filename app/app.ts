@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { jsonBody } from './http/middleware/json-body';
 import helmet from 'helmet';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type AppConfig } from './config';
@@ -34,12 +35,13 @@ export function createApp({ sequelize, logger, config, loginLimits }: AppDepende
   app.set('trust proxy', settings.trustProxyHops);
   // The request context opens first; everything after runs inside it.
   app.use(requestContext);
-  app.use(metricsRouter(sequelize)); // next, so that it times every request
-  app.use(requestLogger(logger));
-  // No upgrade-insecure-requests: behind plain HTTP (local runs) it would make
+  // Security headers on every response, /metrics included. No
+  // upgrade-insecure-requests: behind plain HTTP (local runs) it would make
   // browsers fetch the /docs assets over HTTPS and fail.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(metricsRouter(sequelize)); // next, so that it times every request
+  app.use(requestLogger(logger));
+  app.use(jsonBody(JSON_BODY_LIMIT));
 
   app.use(healthRouter(sequelize));
 

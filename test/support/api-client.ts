@@ -60,7 +60,7 @@ export async function createCampaign(
   return res.body.id;
 }
 
-/** Adds `user` to the campaign with `role`, as `owner`. */
+/** Makes `user` a member with `role`: `owner` invites, `user` accepts. */
 export async function addMember(
   app: Express,
   owner: TestUser,
@@ -68,11 +68,15 @@ export async function addMember(
   user: TestUser,
   role: string,
 ): Promise<void> {
-  await request(app)
-    .post(`/api/campaigns/${campaignId}/members`)
+  const invitation = await request(app)
+    .post(`/api/campaigns/${campaignId}/invitations`)
     .set('Authorization', owner.auth)
-    .send({ userId: user.id, role })
+    .send({ username: user.username, role })
     .expect(201);
+  await request(app)
+    .post(`/api/invitations/${invitation.body.id}/accept`)
+    .set('Authorization', user.auth)
+    .expect(200);
 }
 
 /** A response over a real port: status and parsed JSON body (null for 204). */

@@ -11,11 +11,13 @@ import {
   limitsFromConfig,
   type AuthRateLimits,
 } from '../../services/auth-rate-limiter';
+import { InvitationService } from '../../services/invitation-service';
 import { MembershipService } from '../../services/membership-service';
 import { requireUser } from '../middleware/authenticate';
 import { authRoutes } from '../routes/auth';
 import { campaignRoutes } from '../routes/campaigns';
 import { characterRoutes, itemLocationRoutes } from '../routes/content';
+import { invitationRoutes } from '../routes/invitations';
 import { ApiRouter } from './api-router';
 import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
 
@@ -34,6 +36,7 @@ export function buildApi(deps: {
   const api = new ApiRouter(requireUser(accounts));
   authRoutes(api, accounts);
   campaignRoutes(api, new CampaignService(sequelize), new MembershipService(sequelize));
+  invitationRoutes(api, new InvitationService(sequelize, config.invitationTtlDays));
   characterRoutes(api, new CharacterService(sequelize));
   itemLocationRoutes(api, new ItemLocationService<Item>(sequelize, Item, 'Item'), 'items');
   itemLocationRoutes(
@@ -41,6 +44,7 @@ export function buildApi(deps: {
     new ItemLocationService<Location>(sequelize, Location, 'Location'),
     'locations',
   );
+  api.finish();
   registerServiceRoutes(api.registry);
   return { router: api.router, document: buildOpenApiDocument(api.registry) };
 }
