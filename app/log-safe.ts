@@ -26,8 +26,10 @@ interface DriverError {
  * syntax ... "secret"") may hold passwords, hashes, emails or user content.
  * Other errors keep their message and stack.
  */
-export function serializeError(error: unknown): SafeError | unknown {
-  if (!(error instanceof Error)) return error;
+export function serializeError(value: unknown): SafeError | unknown {
+  // pino-http hands over pino's own serialisation, which keeps the original as `raw`.
+  const error = (value as { raw?: unknown } | null)?.raw ?? value;
+  if (!(error instanceof Error)) return value;
   if (error instanceof BaseError) {
     const driver = ((error as { parent?: DriverError }).parent ?? {}) as DriverError;
     const fields = (error as { fields?: unknown }).fields;
