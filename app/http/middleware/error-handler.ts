@@ -52,6 +52,19 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
       },
     };
   }
+  if (error instanceof URIError) {
+    // A path segment that is not percent-encoded UTF-8 (the router cannot decode it).
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'validation_failed',
+          message: 'Invalid request: params: a path segment is not valid percent-encoded UTF-8',
+          details: [{ field: 'params', message: 'is not valid percent-encoded UTF-8' }],
+        },
+      },
+    };
+  }
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') {
     return {
