@@ -10,7 +10,7 @@ import { buildApi } from './http/api/build-api';
 import { requestContext } from './http/middleware/request-context';
 import { requestLogger } from './http/middleware/request-logger';
 import { docsRouter } from './http/routes/docs';
-import type { AuthRateLimits } from './services/auth-rate-limiter';
+import type { AuthLimiter, AuthRateLimits } from './services/auth-rate-limiter';
 import { metricsRouter } from './metrics/metrics-router';
 
 export interface AppDependencies {
@@ -20,13 +20,21 @@ export interface AppDependencies {
   config?: AppConfig;
   /** Overrides of the configured login and registration limits. */
   loginLimits?: Partial<AuthRateLimits>;
+  /** Replaces the PostgreSQL limiter (benchmarks only). */
+  authLimiter?: AuthLimiter;
 }
 
 /** Largest JSON body accepted; larger ones get 413. */
 export const JSON_BODY_LIMIT = '100kb';
 
 /** Builds the Express app; it never listens (server.ts does, tests use supertest). */
-export function createApp({ sequelize, logger, config, loginLimits }: AppDependencies): Express {
+export function createApp({
+  sequelize,
+  logger,
+  config,
+  loginLimits,
+  authLimiter,
+}: AppDependencies): Express {
   const settings = config ?? loadConfig();
   const app = express();
   app.disable('x-powered-by');
@@ -46,7 +54,7 @@ export function createApp({ sequelize, logger, config, loginLimits }: AppDepende
   app.use(healthRouter(sequelize));
 
   // HTTP API: accounts, campaigns, members, characters, items, locations.
-  const api = buildApi({ sequelize, config: settings, loginLimits });
+  const api = buildApi({ sequelize, config: settings, loginLimits, authLimiter });
   app.use(api.router);
   app.use(docsRouter(api.document));
 

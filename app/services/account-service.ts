@@ -3,7 +3,7 @@ import { hashPassword, verifyPassword } from '../auth/password';
 import { generateToken, hashToken } from '../auth/tokens';
 import { ConflictError, UnauthorizedError } from '../errors';
 import { AuthToken, User } from '../../models';
-import type { AuthRateLimiter } from './auth-rate-limiter';
+import type { AuthLimiter } from './auth-rate-limiter';
 
 export interface AccountSettings {
   scryptLogN: number;
@@ -28,7 +28,7 @@ export class AccountService {
 
   constructor(
     private readonly settings: AccountSettings,
-    private readonly limiter: AuthRateLimiter,
+    private readonly limiter: AuthLimiter,
   ) {}
 
   /**

@@ -36,6 +36,14 @@ export interface LoginReservation {
   succeeded(): Promise<void>;
 }
 
+/** What AccountService needs of a limiter (AuthRateLimiter; benchmarks plug in others). */
+export interface AuthLimiter {
+  /** Counts one login attempt, or throws TooManyRequestsError. */
+  reserveLogin(username: string, address: string): Promise<LoginReservation>;
+  /** Counts one registration, or throws TooManyRequestsError. */
+  reserveRegistration(address: string): Promise<void>;
+}
+
 // Keys are hashed: a username or a forwarded address of any length or
 // content fits the store's varchar(255) key.
 const digest = (...parts: string[]) =>
@@ -52,7 +60,7 @@ export const limitKeyOfUsername = (username: string) => username.normalize('NFKC
  * gives its reservation back. Only failures therefore count, and many users
  * behind one address can still log in.
  */
-export class AuthRateLimiter {
+export class AuthRateLimiter implements AuthLimiter {
   private readonly perAccount: RateLimiterPostgres;
   private readonly perAddress: RateLimiterPostgres;
   private readonly registrations: RateLimiterPostgres;
@@ -90,18 +98,24 @@ export class AuthRateLimiter {
   async reserveLogin(username: string, address: string): Promise<LoginReservation> {
     const account = digest(address, limitKeyOfUsername(username));
     const origin = digest(address);
-    await consume(this.perAccount, account, 'failed logins');
-    try {
-      await consume(this.perAddress, origin, 'failed logins');
-    } catch (error) {
-      // Not attempted: the account's slot goes back.
-      await this.perAccount.reward(account, 1);
-      throw error;
+    // Both counts at once (two statements in parallel); a refused one gives
+    // the other back, since the attempt is not made.
+    const [byAccount, byAddress] = await Promise.allSettled([
+      consume(this.perAccount, account, 'failed logins'),
+      consume(this.perAddress, origin, 'failed logins'),
+    ]);
+    if (byAccount.status === 'rejected' || byAddress.status === 'rejected') {
+      await Promise.all([
+        byAccount.status === 'fulfilled' ? this.perAccount.reward(account, 1) : undefined,
+        byAddress.status === 'fulfilled' ? this.perAddress.reward(origin, 1) : undefined,
+      ]);
+      throw byAccount.status === 'rejected'
+        ? byAccount.reason
+        : (byAddress as PromiseRejectedResult).reason;
     }
     return {
       succeeded: async () => {
-        await this.perAccount.delete(account);
-        await this.perAddress.reward(origin, 1);
+        await Promise.all([this.perAccount.delete(account), this.perAddress.reward(origin, 1)]);
       },
     };
   }

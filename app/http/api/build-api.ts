@@ -9,6 +9,7 @@ import { ItemLocationService } from '../../services/item-location-service';
 import {
   AuthRateLimiter,
   limitsFromConfig,
+  type AuthLimiter,
   type AuthRateLimits,
 } from '../../services/auth-rate-limiter';
 import { InvitationService } from '../../services/invitation-service';
@@ -27,11 +28,14 @@ export function buildApi(deps: {
   config: AppConfig;
   /** Overrides of the configured limits (tests). */
   loginLimits?: Partial<AuthRateLimits> | undefined;
+  /** Another limiter altogether (benchmarks compare one). */
+  authLimiter?: AuthLimiter | undefined;
 }): { router: Router; document: ReturnType<typeof buildOpenApiDocument> } {
   const { sequelize, config } = deps;
   const accounts = new AccountService(
     { scryptLogN: config.passwordScryptLogN, tokenTtlHours: config.authTokenTtlHours },
-    new AuthRateLimiter(sequelize, { ...limitsFromConfig(config.limits), ...deps.loginLimits }),
+    deps.authLimiter ??
+      new AuthRateLimiter(sequelize, { ...limitsFromConfig(config.limits), ...deps.loginLimits }),
   );
   const api = new ApiRouter(requireUser(accounts));
   authRoutes(api, accounts);
