@@ -80,14 +80,17 @@ export class AuthRateLimiter implements AuthLimiter {
       points: limits.maxFailuresPerAccount,
       duration: limits.windowMs / 1000,
     });
+    // The three share one table: one of them deleting expired rows is enough.
     this.perAddress = new RateLimiterPostgres({
       ...common,
+      clearExpiredByTimeout: false,
       keyPrefix: 'login-address',
       points: limits.maxFailuresPerAddress,
       duration: limits.windowMs / 1000,
     });
     this.registrations = new RateLimiterPostgres({
       ...common,
+      clearExpiredByTimeout: false,
       keyPrefix: 'register',
       points: limits.maxRegistrationsPerAddress,
       duration: limits.registrationWindowMs / 1000,

@@ -7,7 +7,7 @@ import { testApp } from '../support/api-client';
 import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
-const MIGRATION = '20261129300100-index-users-username-case-insensitively.ts';
+const MIGRATION = '20261129300200-index-users-username-case-insensitively.ts';
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
 const BEFORE = ALL[ALL.indexOf(MIGRATION) - 1]!;
 const password = 'correct horse battery';
