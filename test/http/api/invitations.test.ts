@@ -225,3 +225,43 @@ describe('Membership by invitation', () => {
     );
   });
 });
+
+describe('Account numbers reveal nothing to strangers', () => {
+  const db = useTestDatabase('latest');
+
+  it('when a member names an existing non-member and a number no account has, every endpoint that takes a user id answers the same', async () => {
+    const f = await campaignFixture(db.current);
+    const existing = f.outsider.id;
+    const missing = 999_999;
+    const probes = [
+      (id: number) =>
+        request(f.app)
+          .patch(`/api/campaigns/${f.campaignId}/members/${id}`)
+          .set('Authorization', f.owner.auth)
+          .send({ role: 'PLAYER' }),
+      (id: number) =>
+        request(f.app)
+          .delete(`/api/campaigns/${f.campaignId}/members/${id}`)
+          .set('Authorization', f.owner.auth),
+      (id: number) =>
+        request(f.app)
+          .post('/api/characters')
+          .set('Authorization', f.owner.auth)
+          .send({ campaignId: f.campaignId, name: `Probe ${id}`, playerOwnerId: id }),
+      (id: number) =>
+        request(f.app)
+          .get(`/api/characters?playerOwnerId=${id}`)
+          .set('Authorization', f.owner.auth),
+      (id: number) =>
+        request(f.app).get(`/api/items?createdBy=${id}`).set('Authorization', f.owner.auth),
+    ];
+    for (const probe of probes) {
+      const [a, b] = [await probe(existing), await probe(missing)];
+      const normalise = (res: request.Response) =>
+        JSON.stringify({ status: res.status, body: res.body })
+          .replaceAll(String(existing), 'ID')
+          .replaceAll(String(missing), 'ID');
+      expect(normalise(a)).to.equal(normalise(b));
+    }
+  });
+});
