@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import { jsonBody } from './http/middleware/json-body';
 import helmet from 'helmet';
 import type { Sequelize } from 'sequelize';
 import { loadConfig, type AppConfig } from './config';
@@ -9,7 +10,7 @@ import { buildApi } from './http/api/build-api';
 import { requestContext } from './http/middleware/request-context';
 import { requestLogger } from './http/middleware/request-logger';
 import { docsRouter } from './http/routes/docs';
-import type { LoginRateLimits } from './services/login-rate-limiter';
+import type { AuthLimiter, AuthRateLimits } from './services/auth-rate-limiter';
 import { metricsRouter } from './metrics/metrics-router';
 
 export interface AppDependencies {
@@ -17,15 +18,23 @@ export interface AppDependencies {
   logger: Logger;
   /** Defaults to the environment's config. */
   config?: AppConfig;
-  /** Defaults to DEFAULT_LOGIN_LIMITS. */
-  loginLimits?: LoginRateLimits;
+  /** Overrides of the configured login and registration limits. */
+  loginLimits?: Partial<AuthRateLimits>;
+  /** Replaces the PostgreSQL limiter (benchmarks only). */
+  authLimiter?: AuthLimiter;
 }
 
 /** Largest JSON body accepted; larger ones get 413. */
 export const JSON_BODY_LIMIT = '100kb';
 
 /** Builds the Express app; it never listens (server.ts does, tests use supertest). */
-export function createApp({ sequelize, logger, config, loginLimits }: AppDependencies): Express {
+export function createApp({
+  sequelize,
+  logger,
+  config,
+  loginLimits,
+  authLimiter,
+}: AppDependencies): Express {
   const settings = config ?? loadConfig();
   const app = express();
   app.disable('x-powered-by');
@@ -34,17 +43,18 @@ export function createApp({ sequelize, logger, config, loginLimits }: AppDepende
   app.set('trust proxy', settings.trustProxyHops);
   // The request context opens first; everything after runs inside it.
   app.use(requestContext);
-  app.use(metricsRouter(sequelize)); // next, so that it times every request
-  app.use(requestLogger(logger));
-  // No upgrade-insecure-requests: behind plain HTTP (local runs) it would make
+  // Security headers on every response, /metrics included. No
+  // upgrade-insecure-requests: behind plain HTTP (local runs) it would make
   // browsers fetch the /docs assets over HTTPS and fail.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(express.json({ limit: JSON_BODY_LIMIT }));
+  app.use(metricsRouter(sequelize)); // next, so that it times every request
+  app.use(requestLogger(logger));
+  app.use(jsonBody(JSON_BODY_LIMIT));
 
   app.use(healthRouter(sequelize));
 
   // HTTP API: accounts, campaigns, members, characters, items, locations.
-  const api = buildApi({ sequelize, config: settings, loginLimits });
+  const api = buildApi({ sequelize, config: settings, loginLimits, authLimiter });
   app.use(api.router);
   app.use(docsRouter(api.document));
 

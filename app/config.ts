@@ -22,6 +22,22 @@ export interface AppConfig {
   readonly authTokenTtlHours: number;
   /** Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none). */
   readonly trustProxyHops: number;
+  /** Login and registration limits, shared by every instance through PostgreSQL. */
+  readonly limits: AuthLimits;
+  /** How long a campaign invitation can be accepted. */
+  readonly invitationTtlDays: number;
+}
+
+/** Attempts allowed per window before 429; see the README's "Limits". */
+export interface AuthLimits {
+  /** Failed logins allowed per username (from one address) in a window. */
+  readonly loginFailuresPerAccount: number;
+  /** Failed logins allowed per address, all usernames together, in a window. */
+  readonly loginFailuresPerAddress: number;
+  readonly loginWindowSeconds: number;
+  /** Registrations allowed per address in a window (each costs a scrypt hash). */
+  readonly registrationsPerAddress: number;
+  readonly registrationWindowSeconds: number;
 }
 
 export { ConfigError } from './config-error';
@@ -118,5 +134,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ),
     authTokenTtlHours: integer(env, 'AUTH_TOKEN_TTL_HOURS', 24, 1, 24 * 90),
     trustProxyHops: integer(env, 'TRUST_PROXY_HOPS', 0, 0, 10),
+    limits: Object.freeze({
+      loginFailuresPerAccount: integer(env, 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 5, 1, 1000),
+      loginFailuresPerAddress: integer(env, 'LOGIN_MAX_FAILURES_PER_ADDRESS', 50, 1, 100_000),
+      loginWindowSeconds: integer(env, 'LOGIN_WINDOW_SECONDS', 15 * 60, 1, 7 * 86_400),
+      registrationsPerAddress: integer(env, 'REGISTER_MAX_PER_ADDRESS', 10, 1, 100_000),
+      registrationWindowSeconds: integer(env, 'REGISTER_WINDOW_SECONDS', 3600, 1, 7 * 86_400),
+    }),
+    invitationTtlDays: integer(env, 'INVITATION_TTL_DAYS', 14, 1, 365),
   });
 }

@@ -61,3 +61,27 @@ export class TooManyRequestsError extends AppError {
     super(429, 'too_many_requests', message, { retryAfterSeconds });
   }
 }
+
+export class MethodNotAllowedError extends AppError {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(
+    method: string,
+    path: string,
+    /** Methods the route serves, for the Allow header. */
+    readonly allow: string[],
+  ) {
+    super(
+      405,
+      'method_not_allowed',
+      `${method} is not supported on ${path}; use ${allow.join(', ')}`,
+      { allow },
+    );
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  override readonly name = 'UnsupportedMediaTypeError';
+  constructor(message = 'Send the request body as JSON: Content-Type: application/json') {
+    super(415, 'unsupported_media_type', message);
+  }
+}

@@ -1,6 +1,7 @@
 import type { Sequelize } from 'sequelize';
 import { AuthToken } from './auth-token';
 import { Campaign } from './campaign';
+import { CampaignInvitation } from './campaign-invitation';
 import { CampaignMembership } from './campaign-membership';
 import { Character } from './character';
 import { Item } from './item';
@@ -9,7 +10,7 @@ import { associateAuditUsers } from './mixins/audited';
 import { User } from './user';
 
 export { Campaign, CampaignMembership, Character, Item, Location, User };
-export { AuthToken };
+export { AuthToken, CampaignInvitation };
 export { CAMPAIGN_ROLES, type CampaignRole } from './campaign-membership';
 
 /** Binds every model to `sequelize` and declares the associations. Call once per instance. */
@@ -40,4 +41,9 @@ export function initModels(sequelize: Sequelize): void {
 
   AuthToken.initModel(sequelize);
   AuthToken.belongsTo(User, { as: 'user', foreignKey: 'userId' });
+
+  CampaignInvitation.initModel(sequelize);
+  CampaignInvitation.belongsTo(Campaign, { as: 'campaign', foreignKey: 'campaignId' });
+  CampaignInvitation.belongsTo(User, { as: 'invitee', foreignKey: 'userId' });
+  CampaignInvitation.belongsTo(User, { as: 'inviter', foreignKey: 'invitedBy' });
 }

@@ -1,4 +1,6 @@
-// Demo data: a game master, two players and a small campaign. Characters,
+// Demo data: a game master, two players and a small campaign. The players
+// join the way every member does, by an invitation they accept (through the
+// same service as the API). Characters,
 // items and locations go through the models as the system user, so their
 // audit fields are stamped like any other write. The down step removes
 // exactly these rows (found by their usernames) and nothing else.
@@ -7,6 +9,8 @@ import { Op, QueryTypes } from 'sequelize';
 import { bindModels } from '../models/bind-models';
 import { Character, Item, Location } from '../models';
 import { runAsSystem } from '../models/system-user';
+import { loadConfig } from '../app/config';
+import { InvitationService } from '../app/services/invitation-service';
 
 const USERNAMES = ['demo_gm', 'demo_player_ana', 'demo_player_bo'];
 // A hash no password matches: demo accounts cannot log in until one is set.
@@ -57,13 +61,20 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 
     await queryInterface.bulkInsert(
       'campaign_memberships',
-      [
-        { campaign_id: campaignId, user_id: gm, role: 'OWNER', created_at: now, updated_at: now },
-        { campaign_id: campaignId, user_id: ana, role: 'PLAYER', created_at: now, updated_at: now },
-        { campaign_id: campaignId, user_id: bo, role: 'PLAYER', created_at: now, updated_at: now },
-      ],
+      [{ campaign_id: campaignId, user_id: gm, role: 'OWNER', created_at: now, updated_at: now }],
       { transaction },
     );
+    const invitations = new InvitationService(
+      queryInterface.sequelize,
+      loadConfig().invitationTtlDays,
+    );
+    for (const [player, username] of [
+      [ana!, USERNAMES[1]!],
+      [bo!, USERNAMES[2]!],
+    ] as const) {
+      const invitation = await invitations.invite(campaignId, gm!, username, 'PLAYER', transaction);
+      await invitations.accept(invitation.id, player, transaction);
+    }
     await runAsSystem(
       queryInterface.sequelize,
       async () => {

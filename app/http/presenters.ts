@@ -4,6 +4,7 @@ import { AUDIT_USER_ATTRIBUTES, type AuditUserSummary } from '../../models/mixin
 import type { AuditAttributes } from '../../models/mixins/audited';
 import type { CampaignAccess } from '../services/campaign-access';
 import type { ListPage } from '../services/content-list';
+import type { InvitationView } from '../services/invitation-service';
 import type { MemberWithUser } from '../services/membership-service';
 
 // Models to JSON bodies: camelCase, ISO dates, never a password hash.
@@ -95,5 +96,20 @@ export function presentPage<T, R>(page: ListPage<T>, present: (row: T) => R) {
   return {
     data: page.rows.map(present),
     page: { limit: page.limit, offset: page.offset, nextOffset: page.nextOffset },
+  };
+}
+
+/** An invitation as the inviter and the invitee see it. */
+export function presentInvitation(invitation: InvitationView) {
+  return {
+    id: invitation.id,
+    campaign: { id: invitation.campaign.id, name: invitation.campaign.name },
+    username: invitation.invitee.username,
+    role: invitation.role,
+    invitedBy: invitation.inviter
+      ? { username: invitation.inviter.username, displayName: invitation.inviter.displayName }
+      : null,
+    expiresAt: invitation.expiresAt.toISOString(),
+    createdAt: invitation.createdAt.toISOString(),
   };
 }

@@ -4,6 +4,7 @@ import type { Sequelize } from 'sequelize';
 import { auditNullMetrics } from './audit-null-metrics';
 import { auditedWriteMetrics } from './audited-write-metrics';
 import { httpMetrics } from './http-metrics';
+import { methodNotAllowed } from '../http/middleware/method-not-allowed';
 
 /**
  * Mount first: times every request that follows it, and serves
@@ -18,5 +19,6 @@ export function metricsRouter(sequelize: Sequelize): Router {
   router.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
+  router.all('/metrics', methodNotAllowed(['get']));
   return router;
 }

@@ -1,10 +1,10 @@
-import { Op } from 'sequelize';
+import { Op, UniqueConstraintError, fn, col, where } from 'sequelize';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { generateToken, hashToken } from '../auth/tokens';
 import type { Actor } from '../context';
-import { UnauthorizedError } from '../errors';
+import { ConflictError, UnauthorizedError } from '../errors';
 import { AuthToken, User } from '../../models';
-import type { LoginRateLimiter } from './login-rate-limiter';
+import type { AuthLimiter } from './auth-rate-limiter';
 
 export interface AccountSettings {
   scryptLogN: number;
@@ -28,36 +28,60 @@ export class AccountService {
 
   constructor(
     private readonly settings: AccountSettings,
-    private readonly limiter: LoginRateLimiter,
+    private readonly limiter: AuthLimiter,
   ) {}
 
-  /** Creates a user; a taken username becomes a 409 through the unique constraint. */
-  async register(input: {
-    username: string;
-    email: string;
-    password: string;
-    displayName?: string | undefined;
-  }): Promise<User> {
+  /**
+   * Creates a user. Counted against the address's registration limit before
+   * the password is hashed; a username taken in any case is a 409 (the
+   * unique index on lower(username) decides, so racing sign-ups cannot both win).
+   */
+  async register(
+    input: {
+      username: string;
+      email: string;
+      password: string;
+      displayName?: string | undefined;
+    },
+    address: string,
+  ): Promise<User> {
+    await this.limiter.reserveRegistration(address);
     const passwordHash = await hashPassword(input.password, this.settings.scryptLogN);
-    return User.create({
-      username: input.username,
-      email: input.email,
-      passwordHash,
-      displayName: input.displayName || input.username,
-    });
+    try {
+      return await User.create({
+        username: input.username,
+        email: input.email,
+        passwordHash,
+        displayName: input.displayName || input.username,
+      });
+    } catch (error) {
+      if (error instanceof UniqueConstraintError) {
+        throw new ConflictError('This username is taken (usernames ignore case)', {
+          fields: ['username'],
+        });
+      }
+      throw error;
+    }
   }
 
-  /** Checks the password and issues a new token; the same 401 for an unknown user or a wrong password. */
+  /**
+   * Checks the password and issues a new token; the same 401 for an unknown
+   * user or a wrong password. The attempt is counted before scrypt runs and
+   * given back on success, so a parallel burst checks at most the limit.
+   */
   async login(username: string, password: string, address: string): Promise<LoginResult> {
-    this.limiter.check(username, address);
-    const user = await User.findOne({ where: { username, isActive: true } });
+    const reservation = await this.limiter.reserveLogin(username, address);
+    // Any case finds the account: usernames are unique by lower(username).
+    const user = await User.findOne({
+      where: {
+        [Op.and]: [where(fn('lower', col('username')), fn('lower', username))],
+        isActive: true,
+      },
+    });
     // An unknown user costs one scrypt too, so timing does not reveal which usernames exist.
     const ok = await verifyPassword(password, user?.passwordHash ?? (await this.fakeHash()));
-    if (!user || !ok) {
-      this.limiter.recordFailure(username, address);
-      throw new UnauthorizedError('Wrong username or password');
-    }
-    this.limiter.recordSuccess(username, address);
+    if (!user || !ok) throw new UnauthorizedError('Wrong username or password');
+    await reservation.succeeded();
 
     const token = generateToken();
     const expiresAt = new Date(Date.now() + this.settings.tokenTtlHours * 3_600_000);

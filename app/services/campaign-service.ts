@@ -1,5 +1,5 @@
 import type { Sequelize } from 'sequelize';
-import { ForbiddenError } from '../errors';
+import { ForbiddenError, NotFoundError } from '../errors';
 import { Campaign, CampaignMembership } from '../../models';
 import { auditUsersInclude } from '../../models/mixins/audit-queries';
 import { accessCampaign, type CampaignAccess } from './campaign-access';
@@ -70,7 +70,9 @@ export class CampaignService {
     if (!canDeleteCampaign(access.role)) {
       throw new ForbiddenError('Only an OWNER can delete the campaign');
     }
-    await access.campaign.destroy();
+    // The row count decides: of concurrent deletes exactly one removes the row.
+    const deleted = await Campaign.destroy({ where: { id: campaignId } });
+    if (deleted !== 1) throw new NotFoundError(`Campaign ${campaignId} not found`);
   }
 }
 

@@ -96,7 +96,9 @@ export class CharacterService {
     await this.sequelize.transaction(async (transaction) => {
       const { character, access } = await this.findLocked(id, userId, transaction);
       this.requireEditable(access, userId, character);
-      await character.destroy({ transaction });
+      // The row count decides: of concurrent deletes exactly one removes the row.
+      const deleted = await Character.destroy({ where: { id }, transaction });
+      if (deleted !== 1) throw new NotFoundError(`Character ${id} not found`);
     });
   }
 

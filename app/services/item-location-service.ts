@@ -84,7 +84,9 @@ export class ItemLocationService<T extends Thing> {
     await this.sequelize.transaction(async (transaction) => {
       const { row, access } = await this.findLocked(id, userId, transaction);
       this.requireEditor(access);
-      await row.destroy({ transaction });
+      // The row count decides: of concurrent deletes exactly one removes the row.
+      const deleted = await this.rows.destroy({ where: { id: row.id }, transaction });
+      if (deleted !== 1) throw new NotFoundError(`${this.label} ${id} not found`);
     });
   }
 

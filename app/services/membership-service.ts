@@ -6,7 +6,11 @@ import { canManageMember } from './permissions';
 
 export type MemberWithUser = CampaignMembership & { user: User };
 
-/** Campaign members: any member lists them; OWNER (and GM, for minor roles) manages them. */
+/**
+ * Campaign members: any member lists them; OWNER (and GM, for minor roles)
+ * manages them. Nobody adds another account: members join by invitation
+ * (InvitationService).
+ */
 export class MembershipService {
   constructor(private readonly sequelize: Sequelize) {}
 
@@ -18,31 +22,6 @@ export class MembershipService {
       include: [{ model: User, as: 'user', attributes: ['id', 'username', 'displayName'] }],
       order: [['id', 'ASC']],
     })) as MemberWithUser[];
-  }
-
-  /** Adds a user with a role; an existing member gives 409. */
-  async add(
-    campaignId: number,
-    callerId: number,
-    userId: number,
-    role: CampaignRole,
-  ): Promise<MemberWithUser> {
-    const access = await accessCampaign(campaignId, callerId);
-    if (!canManageMember(access.role, undefined, role)) {
-      throw new ForbiddenError(`Your role (${access.role}) cannot add a member as ${role}`);
-    }
-    const user = await User.findByPk(userId, {
-      attributes: ['id', 'username', 'displayName', 'isActive'],
-    });
-    if (!user) throw new NotFoundError(`User ${userId} not found`);
-    // Deactivated accounts, and the system user that seeders and jobs act as, cannot play.
-    if (!user.isActive) {
-      throw new ConflictError(`User ${userId} is deactivated and cannot join a campaign`);
-    }
-    const existing = await CampaignMembership.findOne({ where: { campaignId, userId } });
-    if (existing) throw new ConflictError(`User ${userId} is already a member of this campaign`);
-    const membership = await CampaignMembership.create({ campaignId, userId, role });
-    return Object.assign(membership, { user }) as MemberWithUser;
   }
 
   /** Changes a member's role; the last OWNER cannot be demoted. */
@@ -79,7 +58,11 @@ export class MembershipService {
         transaction,
       );
       if (target.role === 'OWNER') await this.handOver(campaign, userId, transaction);
-      await target.destroy({ transaction });
+      // Decided by the row count, like every delete: a concurrent removal wins or this does.
+      const deleted = await CampaignMembership.destroy({ where: { id: target.id }, transaction });
+      if (deleted !== 1) {
+        throw new NotFoundError(`User ${userId} is not a member of campaign ${campaignId}`);
+      }
     });
   }
 

@@ -46,7 +46,7 @@ export async function createPreAuditDatabase(
   return { db, counts };
 }
 
-/** Applies every pending migration (the audit ones). */
+/** Applies every pending migration (the audit ones and those after them). */
 export async function migrateAll(db: TestDatabase): Promise<string[]> {
   return migrateUp(db.sequelize, db.url);
 }

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { QueryTypes, type ModelStatic, type Model } from 'sequelize';
-import { Campaign, CampaignMembership, Character, Item, Location, User } from '../../models';
+import {
+  Campaign,
+  CampaignInvitation,
+  CampaignMembership,
+  Character,
+  Item,
+  Location,
+  User,
+} from '../../models';
 import { useTestDatabase } from '../support/test-database';
 
 const MODELS: Array<ModelStatic<Model>> = [
@@ -10,6 +18,7 @@ const MODELS: Array<ModelStatic<Model>> = [
   Character,
   Item,
   Location,
+  CampaignInvitation,
 ];
 
 /** The PostgreSQL type a model attribute's Sequelize type maps to. */

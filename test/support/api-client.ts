@@ -3,20 +3,21 @@ import request from 'supertest';
 import { createApp } from '../../app/app';
 import { loadConfig } from '../../app/config';
 import { createLogger } from '../../app/logger';
-import type { LoginRateLimits } from '../../app/services/login-rate-limiter';
+import type { AuthRateLimits } from '../../app/services/auth-rate-limiter';
 import type { TestDatabase } from './test-database';
 
 /** The app on a test database, silent. */
 export function testApp(
   db: TestDatabase,
-  loginLimits?: LoginRateLimits,
+  loginLimits?: Partial<AuthRateLimits>,
   env: Record<string, string> = {},
 ): Express {
   return createApp({
     sequelize: db.sequelize,
     logger: createLogger('silent'),
     loginLimits,
-    config: loadConfig({ ...process.env, ...env }),
+    // Fixtures sign up many users from one address; tests of the limit set it lower.
+    config: loadConfig({ REGISTER_MAX_PER_ADDRESS: '1000', ...process.env, ...env }),
   });
 }
 
@@ -59,7 +60,7 @@ export async function createCampaign(
   return res.body.id;
 }
 
-/** Adds `user` to the campaign with `role`, as `owner`. */
+/** Makes `user` a member with `role`: `owner` invites, `user` accepts. */
 export async function addMember(
   app: Express,
   owner: TestUser,
@@ -67,11 +68,15 @@ export async function addMember(
   user: TestUser,
   role: string,
 ): Promise<void> {
-  await request(app)
-    .post(`/api/campaigns/${campaignId}/members`)
+  const invitation = await request(app)
+    .post(`/api/campaigns/${campaignId}/invitations`)
     .set('Authorization', owner.auth)
-    .send({ userId: user.id, role })
+    .send({ username: user.username, role })
     .expect(201);
+  await request(app)
+    .post(`/api/invitations/${invitation.body.id}/accept`)
+    .set('Authorization', user.auth)
+    .expect(200);
 }
 
 /** A response over a real port: status and parsed JSON body (null for 204). */

@@ -39,6 +39,12 @@ describe('loadConfig', () => {
     ],
     // Without DATABASE_URL the app would serve the embedded database and migrate another.
     ['MIGRATION_DATABASE_URL', { MIGRATION_DATABASE_URL: 'postgres://u:p@h/db' }],
+    ['LOGIN_MAX_FAILURES_PER_ACCOUNT', { LOGIN_MAX_FAILURES_PER_ACCOUNT: '0' }],
+    ['LOGIN_MAX_FAILURES_PER_ADDRESS', { LOGIN_MAX_FAILURES_PER_ADDRESS: '1e3' }],
+    ['LOGIN_WINDOW_SECONDS', { LOGIN_WINDOW_SECONDS: 'soon' }],
+    ['REGISTER_MAX_PER_ADDRESS', { REGISTER_MAX_PER_ADDRESS: '-1' }],
+    ['REGISTER_WINDOW_SECONDS', { REGISTER_WINDOW_SECONDS: '0x10' }],
+    ['INVITATION_TTL_DAYS', { INVITATION_TTL_DAYS: '0' }],
   ];
   for (const [variable, env] of bad) {
     it(`when ${variable}=${Object.values(env)[0]}, throws a ConfigError naming ${variable}`, () => {

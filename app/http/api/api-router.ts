@@ -3,6 +3,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { z } from 'zod';
 import type { Caller } from '../../services/account-service';
 import { authenticatedCaller } from '../middleware/authenticate';
+import { methodNotAllowed } from '../middleware/method-not-allowed';
 import { ErrorResponse } from '../schemas/common';
 import { parseRequestPart } from './validation';
 
@@ -24,7 +25,7 @@ export interface EndpointSpec<
   body?: B;
   status: 200 | 201 | 204;
   response?: z.ZodType;
-  /** Error statuses this endpoint can answer besides 400, 401, 413 and 500 (added as they apply). */
+  /** Error statuses this endpoint can answer besides 400, 401, 413, 415 and 500 (added as they apply). */
   errors: number[];
 }
 
@@ -48,6 +49,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such resource, or not visible to the caller',
   409: 'Conflicts with existing data (duplicate name, last owner, ...)',
   413: 'Request body larger than the limit',
+  415: 'A request body that is not JSON (Content-Type application/json, UTF-8)',
   429: 'Too many attempts; retry after the time given',
   500: 'Unexpected server error (no internals are returned)',
 };
@@ -59,6 +61,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 export class ApiRouter {
   readonly router = Router();
   readonly registry = new OpenAPIRegistry();
+  /** Methods served per path, for 405 and OPTIONS once every endpoint is added. */
+  private readonly methods = new Map<string, Set<HttpMethod>>();
 
   constructor(private readonly requireUser: RequestHandler) {
     this.registry.registerComponent('securitySchemes', 'bearerAuth', {
@@ -118,17 +122,30 @@ export class ApiRouter {
     };
     const handlers = auth ? [this.requireUser, respond] : [respond];
     this.router[spec.method](spec.path, ...handlers);
+    const methods = this.methods.get(spec.path) ?? new Set();
+    this.methods.set(spec.path, methods.add(spec.method));
+  }
+
+  /**
+   * Call after the last endpoint: other methods on a known path answer 405
+   * with Allow, OPTIONS answers 204 with Allow. (Mounted last, or a GET's
+   * catch-all would hide a PATCH added after it on the same path.)
+   */
+  finish(): void {
+    for (const [path, methods] of this.methods) this.router.all(path, methodNotAllowed(methods));
   }
 
   private document(
     spec: EndpointSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>,
     auth: boolean,
   ): void {
-    // Any body may exceed the parser's limit.
+    // Any body may exceed the parser's limit; a body that is not JSON is a
+    // 415 wherever it is sent.
     const statuses = [
       400,
       ...(auth ? [401] : []),
       ...(spec.body ? [413] : []),
+      415,
       ...spec.errors,
       500,
     ];

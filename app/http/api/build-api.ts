@@ -7,15 +7,18 @@ import { CampaignService } from '../../services/campaign-service';
 import { CharacterService } from '../../services/character-service';
 import { ItemLocationService } from '../../services/item-location-service';
 import {
-  DEFAULT_LOGIN_LIMITS,
-  LoginRateLimiter,
-  type LoginRateLimits,
-} from '../../services/login-rate-limiter';
+  AuthRateLimiter,
+  limitsFromConfig,
+  type AuthLimiter,
+  type AuthRateLimits,
+} from '../../services/auth-rate-limiter';
+import { InvitationService } from '../../services/invitation-service';
 import { MembershipService } from '../../services/membership-service';
 import { requireUser } from '../middleware/authenticate';
 import { authRoutes } from '../routes/auth';
 import { campaignRoutes } from '../routes/campaigns';
 import { characterRoutes, itemLocationRoutes } from '../routes/content';
+import { invitationRoutes } from '../routes/invitations';
 import { ApiRouter } from './api-router';
 import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
 
@@ -23,16 +26,21 @@ import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
 export function buildApi(deps: {
   sequelize: Sequelize;
   config: AppConfig;
-  loginLimits?: LoginRateLimits | undefined;
+  /** Overrides of the configured limits (tests). */
+  loginLimits?: Partial<AuthRateLimits> | undefined;
+  /** Another limiter altogether (benchmarks compare one). */
+  authLimiter?: AuthLimiter | undefined;
 }): { router: Router; document: ReturnType<typeof buildOpenApiDocument> } {
   const { sequelize, config } = deps;
   const accounts = new AccountService(
     { scryptLogN: config.passwordScryptLogN, tokenTtlHours: config.authTokenTtlHours },
-    new LoginRateLimiter(deps.loginLimits ?? DEFAULT_LOGIN_LIMITS),
+    deps.authLimiter ??
+      new AuthRateLimiter(sequelize, { ...limitsFromConfig(config.limits), ...deps.loginLimits }),
   );
   const api = new ApiRouter(requireUser(accounts));
   authRoutes(api, accounts);
   campaignRoutes(api, new CampaignService(sequelize), new MembershipService(sequelize));
+  invitationRoutes(api, new InvitationService(sequelize, config.invitationTtlDays));
   characterRoutes(api, new CharacterService(sequelize));
   itemLocationRoutes(api, new ItemLocationService<Item>(sequelize, Item, 'Item'), 'items');
   itemLocationRoutes(
@@ -40,6 +48,7 @@ export function buildApi(deps: {
     new ItemLocationService<Location>(sequelize, Location, 'Location'),
     'locations',
   );
+  api.finish();
   registerServiceRoutes(api.registry);
   return { router: api.router, document: buildOpenApiDocument(api.registry) };
 }

@@ -3,7 +3,8 @@ import { getActor, setActor } from '../../context';
 import { UnauthorizedError } from '../../errors';
 import type { AccountService, Caller } from '../../services/account-service';
 
-const BEARER = /^Bearer ([A-Za-z0-9_-]{20,200})$/;
+// The scheme name is case-insensitive (RFC 7235); the token is base64url.
+const BEARER = /^bearer +([A-Za-z0-9_-]{20,200}) *$/i;
 
 /**
  * Requires `Authorization: Bearer <token>`: verifies the token and makes the

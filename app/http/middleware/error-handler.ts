@@ -1,7 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { BaseError, ForeignKeyConstraintError, UniqueConstraintError } from 'sequelize';
 import type { Logger } from '../../logger';
-import { AppError, NotFoundError, TooManyRequestsError, type ErrorDetails } from '../../errors';
+import {
+  AppError,
+  MethodNotAllowedError,
+  NotFoundError,
+  TooManyRequestsError,
+  type ErrorDetails,
+} from '../../errors';
 
 interface ErrorBody {
   error: { code: string; message: string; details?: ErrorDetails };
@@ -46,11 +52,36 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
       },
     };
   }
+  if (error instanceof URIError) {
+    // A path segment that is not percent-encoded UTF-8 (the router cannot decode it).
+    return {
+      status: 400,
+      body: {
+        error: {
+          code: 'validation_failed',
+          message: 'Invalid request: params: a path segment is not valid percent-encoded UTF-8',
+          details: [{ field: 'params', message: 'is not valid percent-encoded UTF-8' }],
+        },
+      },
+    };
+  }
   const parserError = error as BodyParserError;
   if (parserError?.type === 'entity.parse.failed') {
     return {
       status: 400,
       body: { error: { code: 'invalid_json', message: 'The request body is not valid JSON' } },
+    };
+  }
+  if (parserError?.status === 415) {
+    // An unsupported charset or Content-Encoding of the body.
+    return {
+      status: 415,
+      body: {
+        error: {
+          code: 'unsupported_media_type',
+          message: `${parserError.message ?? 'Unsupported body encoding'}; send UTF-8 JSON`,
+        },
+      },
     };
   }
   if (parserError?.type === 'entity.too.large') {
@@ -78,11 +109,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const { status, body } = toHttpError(error);
     const log = (req as { log?: Logger }).log ?? logger;
     if (status >= 500) {
+      // The err serializer keeps SQLSTATE, constraint, table and column of a
+      // database error, never its SQL, parameters or message.
       log.error({ err: error, dbError: error instanceof BaseError }, 'request failed');
     }
     if (error instanceof TooManyRequestsError) {
       res.setHeader('Retry-After', String(error.retryAfterSeconds));
     }
+    if (error instanceof MethodNotAllowedError) res.setHeader('Allow', error.allow.join(', '));
     res.status(status).json(body);
   };
 }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
+import { redactQuery, serializeError } from '../../log-safe';
 import type { Logger } from '../../logger';
 
 /** One JSON log line per request, and `req.log` carrying the request id for every other line. */
@@ -9,14 +10,15 @@ export function requestLogger(logger: Logger): RequestHandler {
     genReqId: (req) => req.id,
     // Every line logged through req.log carries `reqId`, not the whole request.
     quietReqLogger: true,
-    // No headers: the bearer token must never reach the logs.
+    // No headers (the bearer token) and no query values: nothing secret in the logs.
     serializers: {
       req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: redactQuery(req.url),
         remoteAddress: req.remoteAddress,
       }),
+      err: serializeError,
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, error) =>

@@ -14,9 +14,9 @@ export function authRoutes(api: ApiRouter, accounts: AccountService): void {
       body: RegisterBody,
       status: 201,
       response: Account,
-      errors: [409],
+      errors: [409, 429],
     },
-    async ({ body }) => presentAccount(await accounts.register(body)),
+    async ({ body, ip }) => presentAccount(await accounts.register(body, ip)),
   );
 
   api.public(

@@ -3,7 +3,6 @@ import type { MembershipService } from '../../services/membership-service';
 import type { ApiRouter } from '../api/api-router';
 import { presentCampaign, presentMember } from '../presenters';
 import {
-  AddMemberBody,
   Campaign,
   CampaignList,
   CreateCampaignBody,
@@ -105,21 +104,6 @@ export function campaignRoutes(
     async ({ params }, caller) => ({
       data: (await members.list(params.id, caller.userId)).map(presentMember),
     }),
-  );
-  api.authed(
-    {
-      method: 'post',
-      path: '/api/campaigns/:id/members',
-      summary: 'Add a member (OWNER; GM for PLAYER and OBSERVER)',
-      tag,
-      params: IdParams,
-      body: AddMemberBody,
-      status: 201,
-      response: Member,
-      errors: [403, 404, 409],
-    },
-    async ({ params, body }, caller) =>
-      presentMember(await members.add(params.id, caller.userId, body.userId, body.role)),
   );
   api.authed(
     {

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { Sequelize } from 'sequelize';
 import { migrationStatus } from '../../db/migration-runner';
+import { methodNotAllowed } from '../middleware/method-not-allowed';
 
 /** GET /health: is the database reachable, and how many migrations are pending. */
 export function healthRouter(sequelize: Sequelize): Router {
@@ -14,5 +15,6 @@ export function healthRouter(sequelize: Sequelize): Router {
       res.status(503).json({ status: 'error', database: 'unreachable', pendingMigrations: null });
     }
   });
+  router.all('/health', methodNotAllowed(['get']));
   return router;
 }

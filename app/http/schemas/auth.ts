@@ -1,10 +1,17 @@
 import { z } from 'zod';
 
-export const Username = z
-  .string()
-  .min(3)
-  .max(150)
-  .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"');
+/** NFKC first, so look-alike forms (full-width letters) become the plain ones they stand for. */
+const nfkc = (value: unknown) => (typeof value === 'string' ? value.normalize('NFKC') : value);
+
+export const Username = z.preprocess(
+  nfkc,
+  z
+    .string()
+    .min(3)
+    .max(150)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"')
+    .meta({ description: 'Unique whatever the case; login accepts any case' }),
+);
 
 export const RegisterBody = z
   .strictObject({
@@ -17,7 +24,7 @@ export const RegisterBody = z
 
 export const LoginBody = z
   .strictObject({
-    username: z.string().min(1).max(150),
+    username: z.preprocess(nfkc, z.string().min(1).max(150)),
     password: z.string().min(1).max(256),
   })
   .meta({ id: 'LoginRequest' });

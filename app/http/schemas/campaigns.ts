@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CAMPAIGN_ROLES } from '../../../models';
-import { BodyId, Id, UserSummary, text } from './common';
+import { Id, UserSummary, text } from './common';
 
 export const Role = z.enum(CAMPAIGN_ROLES).meta({ id: 'CampaignRole' });
 
@@ -51,10 +51,6 @@ export const Campaign = z
 export const CampaignList = z.object({ data: z.array(Campaign) }).meta({ id: 'CampaignList' });
 
 export const MemberParams = z.strictObject({ id: Id, userId: Id });
-
-export const AddMemberBody = z
-  .strictObject({ userId: BodyId, role: Role })
-  .meta({ id: 'AddMemberRequest' });
 
 export const UpdateMemberBody = z.strictObject({ role: Role }).meta({ id: 'UpdateMemberRequest' });
 

@@ -16,7 +16,7 @@ interface BadCase {
   route: string;
   url: (f: CampaignFixture) => string;
   body?: unknown;
-  raw?: { type: string; data: string };
+  raw?: { type: string; data: string | Buffer };
   status: number;
   code: string;
   /** A field that must be named in error.details. */
@@ -50,9 +50,26 @@ const cases: BadCase[] = [
     route: '/api/campaigns',
     url: () => '/api/campaigns',
     raw: { type: 'text/plain', data: 'name=x' },
-    status: 400,
-    code: 'validation_failed',
-    field: 'body.name',
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'a non-JSON body on an endpoint that takes none',
+    method: 'delete',
+    route: '/api/items/{id}',
+    url: () => '/api/items/1',
+    raw: { type: 'application/x-www-form-urlencoded', data: 'a=b' },
+    status: 415,
+    code: 'unsupported_media_type',
+  },
+  {
+    name: 'a JSON body in a charset other than UTF-8',
+    method: 'post',
+    route: '/api/campaigns',
+    url: () => '/api/campaigns',
+    raw: { type: 'application/json; charset=latin1', data: '{"name":"x"}' },
+    status: 415,
+    code: 'unsupported_media_type',
   },
   {
     name: 'a number where a string belongs',
@@ -95,21 +112,21 @@ const cases: BadCase[] = [
     field: 'body.campaignId',
   },
   {
-    name: 'a body userId beyond 32 bits',
+    name: 'a username too long to invite',
     method: 'post',
-    route: '/api/campaigns/{id}/members',
-    url: () => '/api/campaigns/1/members',
-    body: { userId: 3_000_000_000, role: 'GM' },
+    route: '/api/campaigns/{id}/invitations',
+    url: () => '/api/campaigns/1/invitations',
+    body: { username: long(151), role: 'GM' },
     status: 400,
     code: 'validation_failed',
-    field: 'body.userId',
+    field: 'body.username',
   },
   {
     name: 'an unknown role',
     method: 'post',
-    route: '/api/campaigns/{id}/members',
-    url: (f) => `/api/campaigns/${f.campaignId}/members`,
-    body: { userId: 1, role: 'KING' },
+    route: '/api/campaigns/{id}/invitations',
+    url: (f) => `/api/campaigns/${f.campaignId}/invitations`,
+    body: { username: 'outsider', role: 'KING' },
     status: 400,
     code: 'validation_failed',
     field: 'body.role',
@@ -361,13 +378,91 @@ const cases: BadCase[] = [
     code: 'not_found',
   },
   {
-    name: 'adding an unknown user',
+    name: 'inviting an unknown username',
     method: 'post',
-    route: '/api/campaigns/{id}/members',
-    url: (f) => `/api/campaigns/${f.campaignId}/members`,
-    body: { userId: 999999, role: 'PLAYER' },
+    route: '/api/campaigns/{id}/invitations',
+    url: (f) => `/api/campaigns/${f.campaignId}/invitations`,
+    body: { username: 'nobody_by_that_name', role: 'PLAYER' },
     status: 404,
     code: 'not_found',
+  },
+  ...['0x1', '+1', '1e3', '%201', '1%20', '1.0', '-1', '2147483648', '99999999999'].map(
+    (id): BadCase => ({
+      name: `a path id "${decodeURIComponent(id)}" that is not a plain decimal integer`,
+      method: 'delete',
+      route: '/api/campaigns/{id}',
+      url: () => `/api/campaigns/${id}`,
+      status: 400,
+      code: 'validation_failed',
+      field: 'params.id',
+    }),
+  ),
+  ...['campaignId=0x1', 'createdBy=1e3', 'limit=1e1', 'offset=+5', 'limit=%2010'].map(
+    (query): BadCase => ({
+      name: `a query "${decodeURIComponent(query)}" that is not a plain decimal`,
+      method: 'get',
+      route: '/api/items',
+      url: () => `/api/items?${query}`,
+      status: 400,
+      code: 'validation_failed',
+      field: `query.${query.split('=')[0]}`,
+    }),
+  ),
+  ...[
+    '0000-01-01T00:00:00Z',
+    '1899-12-31T23:59:59Z',
+    '10000-01-01T00:00:00Z',
+    '2025-02-30T00:00:00Z',
+  ].map((date): BadCase => ({
+    name: `a date ${date} outside the years 1900 to 9999 or the calendar`,
+    method: 'get',
+    route: '/api/characters',
+    url: () => `/api/characters?createdAfter=${encodeURIComponent(date)}`,
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.createdAfter',
+  })),
+  {
+    name: 'U+0000 in a name',
+    method: 'post',
+    route: '/api/items',
+    url: () => '/api/items',
+    body: { campaignId: 1, name: 'nul\u0000byte' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.name',
+  },
+  {
+    name: 'U+0000 in a search term',
+    method: 'get',
+    route: '/api/items',
+    url: () => '/api/items?q=a%00b',
+    status: 400,
+    code: 'validation_failed',
+    field: 'query.q',
+  },
+  {
+    name: 'a lone surrogate in a description',
+    method: 'post',
+    route: '/api/campaigns',
+    url: () => '/api/campaigns',
+    raw: { type: 'application/json', data: '{"name":"x","description":"half \\ud800 pair"}' },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body.description',
+  },
+  {
+    name: 'invalid UTF-8 bytes in the body',
+    method: 'post',
+    route: '/api/campaigns',
+    url: () => '/api/campaigns',
+    raw: {
+      type: 'application/json',
+      data: Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}')]),
+    },
+    status: 400,
+    code: 'validation_failed',
+    field: 'body',
   },
   {
     name: 'a list of an unknown campaign',
@@ -423,7 +518,13 @@ describe('Bad input', () => {
 
   function send(app: Express, c: BadCase) {
     const req = request(app)[c.method](c.url(f)).set('Authorization', f.owner.auth);
-    if (c.raw) return req.set('Content-Type', c.raw.type).send(c.raw.data);
+    // Sent as given: superagent would otherwise serialise a Buffer as JSON.
+    if (c.raw) {
+      return req
+        .set('Content-Type', c.raw.type)
+        .serialize((data: unknown) => data as string)
+        .send(c.raw.data as string);
+    }
     return c.body === undefined ? req : req.send(c.body as object);
   }
 

@@ -22,7 +22,9 @@ describeEachConnection('Concurrent writes over a real port', (via) => {
 
   it(`when ${USERS} users write at once, every row is attributed to its writer and none fails`, async function () {
     this.timeout(120_000);
-    const app = testApp(db.current);
+    // Every login comes from one address at once: its in-flight reservations
+    // would count against the per-address limit, which is not what this tests.
+    const app = testApp(db.current, { maxFailuresPerAddress: 10_000 });
     server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server!.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -47,18 +49,17 @@ describeEachConnection('Concurrent writes over a real port', (via) => {
     const owner = users[0]!;
     const campaign = await call('POST', '/api/campaigns', { name: 'Crowded' }, owner.token);
     const added = await Promise.all(
-      users
-        .slice(1)
-        .map((user) =>
-          call(
-            'POST',
-            `/api/campaigns/${campaign.body.id}/members`,
-            { userId: user.id, role: 'GM' },
-            owner.token,
-          ),
-        ),
+      users.slice(1).map(async (user, i) => {
+        const invitation = await call(
+          'POST',
+          `/api/campaigns/${campaign.body.id}/invitations`,
+          { username: `writer${i + 1}`, role: 'GM' },
+          owner.token,
+        );
+        return call('POST', `/api/invitations/${invitation.body.id}/accept`, undefined, user.token);
+      }),
     );
-    expect(added.every((r) => r.status === 201)).to.equal(true);
+    expect(added.every((r) => r.status === 200)).to.equal(true);
 
     // 200 creates at once, one per user.
     const created = await Promise.all(

@@ -36,24 +36,37 @@ describe('Campaign members', () => {
     expect(campaign.body).to.include({ ownerId: f.owner.id, role: 'OWNER' });
   });
 
-  it('when the OWNER adds the system user or a deactivated account, answers 409 and adds no member', async () => {
+  it('when the OWNER invites the system user, a deactivated account or an unknown name, answers the same 404 and invites nobody', async () => {
     const f = await campaignFixture(db.current);
     const before = await roles(f.campaignId);
-    const [inactive] = (await db.current.sequelize.query(
-      "SELECT id FROM users WHERE username = 'system' UNION ALL SELECT :id",
-      { replacements: { id: f.outsider.id } },
-    )) as [Array<{ id: number }>, unknown];
     await db.current.sequelize.query('UPDATE users SET is_active = false WHERE id = :id', {
       replacements: { id: f.outsider.id },
     });
-    for (const { id } of inactive) {
+    const bodies = [];
+    for (const username of ['system', f.outsider.username, 'nobody_by_that_name']) {
       const res = await request(f.app)
-        .post(`/api/campaigns/${f.campaignId}/members`)
+        .post(`/api/campaigns/${f.campaignId}/invitations`)
         .set('Authorization', f.owner.auth)
-        .send({ userId: id, role: 'GM' })
-        .expect(409);
-      expect(res.body.error.message).to.match(/deactivated/);
+        .send({ username, role: 'GM' })
+        .expect(404);
+      bodies.push(res.body.error.message.replace(username, 'NAME'));
     }
+    expect(new Set(bodies).size, 'one answer for all three').to.equal(1);
+    expect(await roles(f.campaignId)).to.deep.equal(before);
+    const [rows] = await db.current.sequelize.query('SELECT id FROM campaign_invitations');
+    expect(rows).to.deep.equal([]);
+  });
+
+  it('when anyone posts to the members list, answers 405 naming the allowed methods and adds nobody: members join by invitation', async () => {
+    const f = await campaignFixture(db.current);
+    const before = await roles(f.campaignId);
+    const res = await request(f.app)
+      .post(`/api/campaigns/${f.campaignId}/members`)
+      .set('Authorization', f.owner.auth)
+      .send({ userId: f.outsider.id, role: 'PLAYER' })
+      .expect(405);
+    expect(res.headers.allow).to.equal('GET, HEAD');
+    expect(res.body.error.code).to.equal('method_not_allowed');
     expect(await roles(f.campaignId)).to.deep.equal(before);
   });
 
@@ -111,9 +124,9 @@ describe('Campaign members', () => {
       .send({ role: 'PLAYER' })
       .expect(403);
     await request(f.app)
-      .post(base)
+      .post(`/api/campaigns/${f.campaignId}/invitations`)
       .set('Authorization', f.gm.auth)
-      .send({ userId: f.outsider.id, role: 'OWNER' })
+      .send({ username: f.outsider.username, role: 'OWNER' })
       .expect(403);
     await request(f.app)
       .delete(`${base}/${f.owner.id}`)
@@ -137,12 +150,12 @@ describe('Campaign members', () => {
     ).to.not.include('observer');
   });
 
-  it('when a user is added twice, answers 409 and keeps one membership', async () => {
+  it('when a member is invited again, answers 409 and keeps one membership with its role', async () => {
     const f = await campaignFixture(db.current);
     const res = await request(f.app)
-      .post(`/api/campaigns/${f.campaignId}/members`)
+      .post(`/api/campaigns/${f.campaignId}/invitations`)
       .set('Authorization', f.owner.auth)
-      .send({ userId: f.player.id, role: 'OBSERVER' })
+      .send({ username: 'PLAYER', role: 'OBSERVER' })
       .expect(409);
     expect(res.body.error.code).to.equal('conflict');
     expect((await roles(f.campaignId))[2]).to.deep.equal({ username: 'player', role: 'PLAYER' });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { TestUser } from '../../support/api-client';
+import { addMember, signUp, type TestUser } from '../../support/api-client';
 import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 import { describeEachConnection } from '../../support/connections';
@@ -151,31 +151,19 @@ const resources: Resource[] = [
   {
     name: 'members',
     table: 'campaign_memberships',
-    // A fresh PLAYER to change or remove; the GM may manage players.
-    makeTarget: async (f, db) => {
-      const [rows] = await db.sequelize.query(
-        `INSERT INTO users (username, email, password_hash, created_at, updated_at)
-         VALUES ($1, '', 'x', now(), now()) RETURNING id`,
-        { bind: [unique('member').replace(' ', '_')] },
-      );
-      const userId = (rows[0] as { id: number }).id;
-      await send(f.app, 'post', `/api/campaigns/${f.campaignId}/members`, f.owner, {
-        userId,
-        role: 'PLAYER',
-      }).expect(201);
-      return userId;
+    // A fresh PLAYER to change or remove (invited and accepted); the GM may manage players.
+    makeTarget: async (f) => {
+      const user = await signUp(f.app, unique('member').replace(' ', '_'));
+      await addMember(f.app, f.owner, f.campaignId, user, 'PLAYER');
+      return user.id;
     },
     url: (f, userId) => `/api/campaigns/${f.campaignId}/members/${userId}`,
     readUrl: (f) => `/api/campaigns/${f.campaignId}/members`,
-    createUrl: (f) => `/api/campaigns/${f.campaignId}/members`,
-    // A user who is not yet a member.
-    createBody: async (_f, db) => {
-      const [rows] = await db.sequelize.query(
-        `INSERT INTO users (username, email, password_hash, created_at, updated_at)
-         VALUES ($1, '', 'x', now(), now()) RETURNING id`,
-        { bind: [unique('newcomer').replace(' ', '_')] },
-      );
-      return { userId: (rows[0] as { id: number }).id, role: 'PLAYER' };
+    // Members join by invitation: "create" is inviting an account.
+    createUrl: (f) => `/api/campaigns/${f.campaignId}/invitations`,
+    createBody: async (f) => {
+      const user = await signUp(f.app, unique('newcomer').replace(' ', '_'));
+      return { username: user.username, role: 'PLAYER' };
     },
     updateBody: () => ({ role: 'OBSERVER' }),
     state: (db, f, userId) =>
@@ -183,10 +171,14 @@ const resources: Resource[] = [
         f.campaignId,
         userId,
       ]),
+    // Invitations and memberships: an invitation is what a "create" adds.
     count: (db, f) =>
-      countOf(db, 'SELECT count(*) AS n FROM campaign_memberships WHERE campaign_id = $1', [
-        f.campaignId,
-      ]),
+      countOf(
+        db,
+        `SELECT (SELECT count(*) FROM campaign_memberships WHERE campaign_id = $1)
+              + (SELECT count(*) FROM campaign_invitations WHERE campaign_id = $1) AS n`,
+        [f.campaignId],
+      ),
     expected: {
       read: MEMBER_READ,
       create: EDITORS_ONLY(201),

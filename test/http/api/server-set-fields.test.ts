@@ -54,10 +54,10 @@ const cases: WriteCase[] = [
   },
   {
     method: 'post',
-    route: '/api/campaigns/{id}/members',
-    url: (f) => `/api/campaigns/${f.campaignId}/members`,
-    body: (f) => ({ userId: f.outsider.id, role: 'PLAYER' }),
-    table: 'campaign_memberships',
+    route: '/api/campaigns/{id}/invitations',
+    url: (f) => `/api/campaigns/${f.campaignId}/invitations`,
+    body: (f) => ({ username: f.outsider.username, role: 'PLAYER' }),
+    table: 'campaign_invitations',
   },
   {
     method: 'patch',
@@ -86,6 +86,13 @@ const cases: WriteCase[] = [
 
 const bodiless: Array<[string, (f: CampaignFixture, ids: Ids) => string, string]> = [
   ['/api/auth/logout', () => '/api/auth/logout', 'auth_tokens'],
+  ['/api/invitations/{id}/accept', () => '/api/invitations/1/accept', 'campaign_invitations'],
+  ['/api/invitations/{id}/decline', () => '/api/invitations/1/decline', 'campaign_invitations'],
+  [
+    '/api/campaigns/{id}/invitations/{invitationId}',
+    (f) => `/api/campaigns/${f.campaignId}/invitations/1`,
+    'campaign_invitations',
+  ],
   ['/api/campaigns/{id}', (f) => `/api/campaigns/${f.campaignId}`, 'campaigns'],
   [
     '/api/campaigns/{id}/members/{userId}',
@@ -96,6 +103,10 @@ const bodiless: Array<[string, (f: CampaignFixture, ids: Ids) => string, string]
   ['/api/items/{id}', (_f, ids) => `/api/items/${ids.item}`, 'items'],
   ['/api/locations/{id}', (_f, ids) => `/api/locations/${ids.location}`, 'locations'],
 ];
+
+/** Logout, accept and decline are POSTs; the other bodiless writes are DELETEs. */
+const bodilessMethod = (route: string) =>
+  /logout|accept|decline/.test(route) ? ('post' as const) : ('delete' as const);
 
 describe('Server-set fields in request bodies', () => {
   let db: TestDatabase;
@@ -157,7 +168,7 @@ describe('Server-set fields in request bodies', () => {
   }
 
   for (const [route, url, table] of bodiless) {
-    const method = route === '/api/auth/logout' ? 'post' : 'delete';
+    const method = bodilessMethod(route);
     it(`when ${method.toUpperCase()} ${route}, which takes no body, gets server-set fields, answers 400 and changes nothing`, async () => {
       const before = await snapshot(table);
       for (const field of SERVER_SET_FIELDS) {
@@ -191,7 +202,7 @@ describe('Server-set fields in request bodies', () => {
       .sort();
     const covered = [
       ...cases.map((c) => `${c.method} ${c.route}`),
-      ...bodiless.map(([route]) => `${route === '/api/auth/logout' ? 'post' : 'delete'} ${route}`),
+      ...bodiless.map(([route]) => `${bodilessMethod(route)} ${route}`),
     ].sort();
     expect(writes).to.deep.equal(covered);
   });
