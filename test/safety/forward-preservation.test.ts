@@ -108,7 +108,11 @@ describe('Forward migration data preservation', () => {
       'characters',
       'items',
     ]);
-    expect(await preExistingData(db.sequelize, true)).to.deep.equal(dataBefore);
+    // Tables later migrations create are not pre-existing; none may be missing.
+    const after = await preExistingData(db.sequelize, true);
+    expect(
+      Object.fromEntries(Object.keys(dataBefore).map((table) => [table, after[table]])),
+    ).to.deep.equal(dataBefore);
   });
 
   it('when migrated up, every row whose pre-existing created_by was NULL but the rule names someone got one, each fill listed in the backfill log', async () => {

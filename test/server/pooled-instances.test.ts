@@ -29,7 +29,12 @@ describe('Several app instances behind PgBouncer in transaction pooling', () => 
     it(`when ${INSTANCES} server processes take concurrent writes from several users, every row is attributed to its writer`, async () => {
       for (let i = 0; i < INSTANCES; i++) {
         servers.push(
-          await startAppServer({ DATABASE_URL: db.current.url, MIGRATE_ON_START: 'false' }),
+          await startAppServer({
+            DATABASE_URL: db.current.url,
+            MIGRATE_ON_START: 'false',
+            // Twelve accounts from one address: above the default registration limit.
+            REGISTER_MAX_PER_ADDRESS: '100',
+          }),
         );
       }
       await Promise.all(servers.map((server) => server.ready()));
@@ -47,20 +52,27 @@ describe('Several app instances behind PgBouncer in transaction pooling', () => 
           expect(reg.status).to.equal(201);
           const login = await via(i + 1)('POST', '/api/auth/login', { username, password });
           expect(login.status).to.equal(200);
-          return { id: reg.body.id as number, token: login.body.token as string };
+          return { id: reg.body.id as number, username, token: login.body.token as string };
         }),
       );
       const owner = users[0]!;
       const campaign = await via(0)('POST', '/api/campaigns', { name: 'Pooled' }, owner.token);
       const campaignId = campaign.body.id as number;
       for (const [i, user] of users.slice(1).entries()) {
-        const added = await via(i)(
+        const invited = await via(i)(
           'POST',
-          `/api/campaigns/${campaignId}/members`,
-          { userId: user.id, role: 'GM' },
+          `/api/campaigns/${campaignId}/invitations`,
+          { username: user.username, role: 'GM' },
           owner.token,
         );
-        expect(added.status).to.equal(201);
+        expect(invited.status).to.equal(201);
+        const accepted = await via(i + 1)(
+          'POST',
+          `/api/invitations/${invited.body.id}/accept`,
+          undefined,
+          user.token,
+        );
+        expect(accepted.status).to.equal(200);
       }
 
       // Every user creates items at once, each request to another instance.
