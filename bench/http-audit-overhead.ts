@@ -16,6 +16,7 @@ import { Character, Item, Location, initModels } from '../models';
 import { startBenchServer } from './support/bench-server';
 import { migrate } from './support/datasets';
 import { envInt, machineLine, printTable } from './support/report';
+import { postJson } from './support/api';
 
 const AUDITED = [Character, Item, Location];
 const HOOK_TYPES = [
@@ -42,19 +43,6 @@ function auditHooks(saved: Map<unknown, Hooks>, on: boolean): void {
   }
 }
 
-async function json(base: string, path: string, body: unknown, token?: string) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, unknown>;
-}
-
 async function main(): Promise<void> {
   const seconds = envInt('BENCH_HTTP_SECONDS', 8);
   const rounds = envInt('BENCH_HTTP_ROUNDS', 2);
@@ -78,15 +66,18 @@ async function main(): Promise<void> {
       `## Audit overhead on the hot path: HTTP through the API (${connections} connections, ${seconds} s per run)\n`,
     );
     const password = 'correct horse battery';
-    await json(base, '/api/auth/register', {
+    await postJson(base, '/api/auth/register', {
       username: 'bench',
       email: 'bench@example.test',
       password,
     });
-    const { token } = (await json(base, '/api/auth/login', { username: 'bench', password })) as {
+    const { token } = (await postJson(base, '/api/auth/login', {
+      username: 'bench',
+      password,
+    })) as {
       token: string;
     };
-    const { id: campaignId } = await json(
+    const { id: campaignId } = await postJson(
       base,
       '/api/campaigns',
       { name: 'Bench campaign' },
@@ -95,7 +86,8 @@ async function main(): Promise<void> {
     const ids: number[] = [];
     for (let i = 0; i < 200; i++) {
       ids.push(
-        (await json(base, '/api/items', { campaignId, name: `target ${i}` }, token)).id as number,
+        (await postJson(base, '/api/items', { campaignId, name: `target ${i}` }, token))
+          .id as number,
       );
     }
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };

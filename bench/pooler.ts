@@ -16,6 +16,7 @@ import { startPgBouncer } from '../test/support/pgbouncer';
 import { startBenchServer } from './support/bench-server';
 import { migrate } from './support/datasets';
 import { envInt, machineLine, msSince, printTable, quantile } from './support/report';
+import { postJson } from './support/api';
 
 const DATABASE = 'bench_pooler';
 
@@ -44,19 +45,6 @@ async function timeCheck(url: string, runs: number) {
   return { check, lock, refused };
 }
 
-async function post(base: string, path: string, body: unknown, token?: string) {
-  const res = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as Record<string, unknown>;
-}
-
 /** The API on a real port over `url`; a user, a campaign; returns the autocannon request. */
 async function startApi(url: string, user: string) {
   const sequelize = createSequelize(url, { pool: { max: 10 } });
@@ -70,15 +58,15 @@ async function startApi(url: string, user: string) {
   await new Promise((resolve) => http.once('listening', resolve));
   const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   const password = 'correct horse battery';
-  await post(base, '/api/auth/register', {
+  await postJson(base, '/api/auth/register', {
     username: user,
     email: `${user}@example.test`,
     password,
   });
-  const { token } = (await post(base, '/api/auth/login', { username: user, password })) as {
+  const { token } = (await postJson(base, '/api/auth/login', { username: user, password })) as {
     token: string;
   };
-  const { id: campaignId } = await post(base, '/api/campaigns', { name: user }, token);
+  const { id: campaignId } = await postJson(base, '/api/campaigns', { name: user }, token);
   return {
     base,
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

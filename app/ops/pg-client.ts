@@ -20,17 +20,6 @@ export async function openStableClient(url: string, applicationName: string): Pr
   return client;
 }
 
-/** Columns of a table in their physical order; empty when the table does not exist. */
-export async function tableColumns(client: pg.ClientBase, table: string): Promise<string[]> {
-  const { rows } = await client.query<{ column_name: string }>(
-    `SELECT column_name FROM information_schema.columns
-      WHERE table_schema = current_schema() AND table_name = $1
-      ORDER BY ordinal_position`,
-    [table],
-  );
-  return rows.map((row) => row.column_name);
-}
-
 /** Applied migrations from SequelizeMeta, in name order; empty when the table is missing. */
 export async function appliedMigrations(client: pg.ClientBase): Promise<string[]> {
   const { rows: exists } = await client.query<{ found: boolean }>(

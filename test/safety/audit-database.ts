@@ -1,9 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import {
-  AUDIT_MIGRATIONS as SPEC_MIGRATIONS,
-  AUDITED_TABLES,
-  FIRST_AUDIT_MIGRATION,
-} from '../../app/audit/audit-spec';
+import { AUDITED_TABLES, FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
 import { addedColumns } from '../../app/audit/audited-table';
 import { listMigrationFiles, migrationMeta, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
@@ -18,8 +14,6 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
 const firstAuditIndex = ALL.indexOf(FIRST_AUDIT_MIGRATION);
 
-/** The audit migrations, in order, as the audit specification lists them. */
-export const AUDIT_MIGRATIONS = [...SPEC_MIGRATIONS];
 /** The rollback target that returns to the pre-audit state (`--to` is inclusive). */
 export const FIRST_AUDIT = FIRST_AUDIT_MIGRATION;
 /** Every migration from the first audit one on: what `migrateAll` applies, what a rollback to FIRST_AUDIT reverts. */

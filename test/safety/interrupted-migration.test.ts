@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { auditedTable } from '../../app/audit/audit-spec';
+import { AUDIT_MIGRATIONS, auditedTable } from '../../app/audit/audit-spec';
 import { createTestDatabase } from '../support/test-database';
 import { migrationStatus } from '../../app/db/migration-runner';
 import { fingerprint } from '../support/fingerprint';
 import { startMigrator } from '../support/run-command';
 import type { TestDatabase } from '../support/test-database';
-import { AUDIT_MIGRATIONS, count, createPreAuditDatabase, migrateAll } from './audit-database';
+import { count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 const ROWS = 2000;
 const ITEMS_BACKFILL = auditedTable('items').migrations.backfill;

@@ -12,7 +12,7 @@ export interface AppServerProcess {
   stderr(): string;
   /** Resolves once /health answers, or rejects when the process exits first. */
   ready(timeoutMs?: number): Promise<void>;
-  /** SIGTERM, then waits for the exit. */
+  /** SIGTERM, then waits for the exit (SIGKILL after 10 s: a stuck server must not hang a hook). */
   stop(): Promise<void>;
 }
 
@@ -63,7 +63,9 @@ export async function startAppServer(
     },
     async stop() {
       if (child.exitCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }

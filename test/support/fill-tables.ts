@@ -47,12 +47,3 @@ export async function fillTables(sequelize: Sequelize, n = 300): Promise<FilledC
   `);
   return { users, campaigns, characters: n, items: n, locations: n };
 }
-
-/** Row count and an MD5 of every row's text, in id order: equal fingerprints, equal data. */
-export async function tableFingerprint(sequelize: Sequelize, table: string): Promise<string> {
-  const [rows] = await sequelize.query(
-    `SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t.id)), '-') AS f
-       FROM "${table}" t`,
-  );
-  return (rows as Array<{ f: string }>)[0]!.f;
-}

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { startAppProcess, type AppProcess } from '../../support/app-process';
+import { startAppServer, type AppServerProcess } from '../../support/app-server';
 import { jsonClient, testApp } from '../../support/api-client';
 import { useTestDatabase } from '../../support/test-database';
 
@@ -61,9 +61,14 @@ describe('Login limit under a burst', function () {
   });
 
   it('when the burst is spread over two app processes sharing one database, the limit still holds for both together', async () => {
-    const processes: AppProcess[] = [];
+    const processes: AppServerProcess[] = [];
     try {
-      processes.push(...(await Promise.all([0, 1].map(() => startAppProcess(db.current.url)))));
+      processes.push(
+        ...(await Promise.all(
+          [0, 1].map(() => startAppServer({ DATABASE_URL: db.current.url, LOG_LEVEL: 'silent' })),
+        )),
+      );
+      await Promise.all(processes.map((p) => p.ready()));
       const bases = processes.map((p) => p.base);
       const register = await jsonClient(bases[0]!)('POST', '/api/auth/register', {
         username: 'alice',
