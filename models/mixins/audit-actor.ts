@@ -35,3 +35,12 @@ function toUserId(user: unknown): number {
     `The { user } option must be a user id or a saved User, got ${JSON.stringify(id ?? user)}`,
   );
 }
+
+/** The acting user's id for a write, if there is one (a delete needs none). */
+export function resolveOptionalActorId(
+  options: { user?: unknown } | undefined,
+): number | undefined {
+  const explicit = options?.user;
+  if (explicit !== undefined && explicit !== null) return toUserId(explicit);
+  return getActor()?.userId;
+}

@@ -18,6 +18,7 @@ import {
 } from 'sequelize';
 import { resolveActorId } from './audit-actor';
 import { AuditFieldError } from './audit-errors';
+import { applyHistoryContext } from './history-context';
 
 /** The two audit attributes, as every audited model declares them. */
 export interface AuditAttributes {
@@ -80,6 +81,7 @@ export function applyAudit(model: ModelStatic<Model>): void {
   })) {
     Object.defineProperty(model, name, { value, configurable: true, writable: true });
   }
+  applyHistoryContext(model);
 }
 
 /** Declares the `createdByUser` and `modifiedByUser` associations to `user`. */

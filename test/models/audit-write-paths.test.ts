@@ -7,6 +7,7 @@ import {
   type AuditFixture,
   type LooseModel,
 } from '../support/audit-fixtures';
+import { historyOf } from '../support/history';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 interface Users {
@@ -214,7 +215,7 @@ describe('Audit fields on every write path', () => {
   for (const { name, model, table, required } of AUDITED_MODELS) {
     describe(name, () => {
       PATHS.forEach(({ path, expectedCreator, write }, index) => {
-        it(`when ${path} runs as a user, then the stored created_by is the ${expectedCreator} and modified_by the writer`, async () => {
+        it(`when ${path} runs as a user, then the stored created_by is the ${expectedCreator}, modified_by the writer, and the newest history entry names the writer`, async () => {
           // A different writer per path; the creator and the other user are never a writer.
           const users: Users = {
             creator: fixture.users[0]!,
@@ -229,6 +230,11 @@ describe('Audit fields on every write path', () => {
           expect(await storedAudit(db.current.sequelize, table, id)).to.deep.equal({
             created_by: users[expectedCreator],
             modified_by: users.writer,
+          });
+          const [entry] = await historyOf(db.current.sequelize, table, id);
+          expect(entry, 'a history entry for the write').to.include({
+            action: expectedCreator === 'writer' ? 'create' : 'update',
+            actor_id: users.writer,
           });
         });
       });

@@ -1,0 +1,35 @@
+/**
+ * A table whose every row change is kept in the history: its name, and the
+ * column that names the campaign a row belongs to (`id` for campaigns), so
+ * a campaign's activity can be read, and kept, after the row is gone.
+ */
+export interface CapturedTable {
+  readonly table: string;
+  readonly campaignColumn: string;
+}
+
+/** The history's table, its sequence, and where a rollback keeps it. */
+export const HISTORY_TABLE = 'history_entries';
+export const HISTORY_SEQUENCE = 'history_entries_id_seq';
+export const HISTORY_ARCHIVE_TABLE = 'history_entries_archived';
+
+/** The default partition: rows no monthly partition covers land here, never lost. */
+export const HISTORY_DEFAULT_PARTITION = 'history_entries_default';
+
+/**
+ * Transaction-local settings through which the app tells the capture who is
+ * writing (`set_config(name, value, true)`: safe under transaction pooling).
+ */
+export const HISTORY_SETTINGS = {
+  actor: 'gma.actor_id',
+  requestId: 'gma.request_id',
+  source: 'gma.source',
+} as const;
+
+/** Columns a change of which alone is not a change of the row (audit stamps, timestamps). */
+export const UNRECORDED_COLUMNS = [
+  'created_by',
+  'modified_by',
+  'created_at',
+  'updated_at',
+] as const;
