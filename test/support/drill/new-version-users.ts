@@ -14,7 +14,8 @@ export interface HttpLog {
   writes: HttpWrite[];
   /** Requests answered with anything but 2xx, or that failed. */
   failures: string[];
-  /** Time spent writing (ms), for the throughput. */
+  /** Writes answered while running, and the time spent (ms): the throughput. */
+  written: number;
   ms: number;
 }
 
@@ -104,6 +105,7 @@ export async function newVersionUsers(
     /** Writes until `running()` turns false; resolves with the log. */
     async run(running: () => boolean): Promise<HttpLog> {
       const started = Date.now();
+      const before = writes.length;
       await Promise.all(
         users.map(async (user, u) => {
           for (let n = 0; running(); n++) {
@@ -148,7 +150,7 @@ export async function newVersionUsers(
           }
         }),
       );
-      return { writes, failures, ms: Date.now() - started };
+      return { writes, failures, written: writes.length - before, ms: Date.now() - started };
     },
   };
 }
