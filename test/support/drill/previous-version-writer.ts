@@ -9,6 +9,7 @@ import pg from 'pg';
 import {
   DRILL_TABLES,
   type DrillTable,
+  type IdRanges,
   type ToWriter,
   type FromWriter,
   type WriteRecord,
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   const client = new pg.Client({ connectionString: url, application_name: 'previous-version' });
   await client.connect();
 
-  const ranges = {} as Record<DrillTable, { min: number; max: number }>;
+  const ranges = {} as IdRanges;
   for (const table of DRILL_TABLES) {
     const { rows } = await client.query<{ min: number; max: number }>(
       `SELECT min(id) AS min, max(id) AS max FROM ${table}`,
@@ -43,14 +44,14 @@ async function main(): Promise<void> {
   );
   const users = ctx[0]!.users;
   const campaigns = ctx[0]!.campaigns;
-  const own = Object.fromEntries(DRILL_TABLES.map((t) => [t, [] as number[]])) as Record<
-    DrillTable,
-    number[]
-  >;
-  const adopted = Object.fromEntries(DRILL_TABLES.map((t) => [t, [] as number[]])) as Record<
-    DrillTable,
-    number[]
-  >;
+  const perTable = () =>
+    Object.fromEntries(DRILL_TABLES.map((t) => [t, [] as number[]])) as Record<
+      DrillTable,
+      number[]
+    >;
+  // Its own inserts, and rows the new version created, that it may update.
+  const own = perTable();
+  const adopted = perTable();
 
   const writes: WriteRecord[] = [];
   const errors: string[] = [];
