@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createPreAuditDatabase } from './audit-database';
 import { describeCounts, totalFillable, totalWrong } from '../support/drill/audit-counts';
 import { PHASES, runRollingDrill } from '../support/drill/rolling-drill';
-import { DRILL_TABLES } from '../support/drill/writer-protocol';
+import { DRILL_TABLES, type DrillTable } from '../support/drill/writer-protocol';
 import { pooledDatabaseUrl } from '../support/test-server';
 import type { TestDatabase } from '../support/test-database';
 
@@ -48,6 +48,18 @@ describe('Concurrency: a rolling upgrade behind PgBouncer while the previous ver
       ).to.be.above(0);
     }
     expect(result.http.writes.length, 'writes through the new version').to.be.above(20);
+    // Every kind of last change the counts judge really happened.
+    const rowsExpecting = (table: DrillTable, expected: string) =>
+      result.counts[table].byExpectation.find((g) => g.expected === expected)?.rows ?? 0;
+    for (const table of DRILL_TABLES) {
+      expect(rowsExpecting(table, 'null, after the migration'), table).to.be.above(0);
+      expect(rowsExpecting(table, 'rule, inserted'), table).to.be.above(0);
+      expect(rowsExpecting(table, 'actor'), table).to.be.above(0);
+    }
+    expect(
+      result.previous.writes.filter(([, , kind]) => kind === 'update-adopted').length,
+      'previous version updates of rows the new version created',
+    ).to.be.above(0);
     expect(result.advisoryLocks, 'advisory locks left behind').to.equal(0);
 
     expect(
