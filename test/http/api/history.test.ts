@@ -119,6 +119,12 @@ describe('History over HTTP', () => {
           .set('Authorization', f.owner.auth)
           .send(c.edit)
           .expect(200);
+        // Another row of the campaign: its entries belong to the activity, not to this history.
+        await request(f.app)
+          .post('/api/locations')
+          .set('Authorization', f.gm.auth)
+          .send({ campaignId: f.campaignId, name: 'Elsewhere' })
+          .expect(201);
 
         const [update, create, ...rest] = await entries(f, `/api/${c.kind}/${id}/history`);
         expect(rest).to.deep.equal([]);
