@@ -113,12 +113,10 @@ export class HistoryService {
   ): Promise<HistoryPage> {
     await accessCampaign(campaignId, userId);
     const where = new Conditions().add('h.campaign_id = ?', campaignId);
-    if (options.kind) where.add('h.table_name = ?', historyTableOfKind(options.kind).table);
-    else
-      where.add(
-        'h.table_name = ANY(?)',
-        HISTORY_TABLES.map((spec) => spec.table),
-      );
+    const tables = options.kind
+      ? [historyTableOfKind(options.kind).table]
+      : HISTORY_TABLES.map((spec) => spec.table);
+    where.add('h.table_name = ANY(?)', tables);
     if (options.actor !== undefined) where.add('h.actor_id = ?', options.actor);
     if (options.since) where.add('h.at >= ?', options.since);
     if (options.until) where.add('h.at < ?', options.until);
