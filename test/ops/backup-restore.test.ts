@@ -7,6 +7,7 @@ import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-
 import { createBackup } from '../../app/ops/backup/create-backup';
 import { readManifest } from '../../app/ops/backup/manifest';
 import { restoreBackup } from '../../app/ops/backup/restore-backup';
+import { HISTORY_MIGRATIONS } from '../../app/history/history-spec';
 import { Character } from '../../models';
 import { fillTables } from '../support/fill-tables';
 import {
@@ -225,6 +226,24 @@ describe('db:backup and db:restore', () => {
     expect(await target.sequelize.query(next, { type: QueryTypes.SELECT })).to.deep.equal(
       await source.current.sequelize.query(next, { type: QueryTypes.SELECT }),
     );
+  });
+
+  it('when the backup holds a rolled-back history, the restore refuses before touching the target, saying what to do', async () => {
+    await campaignWithHistory('aside');
+    await migrateDown(source.current.sequelize, source.current.url, {
+      to: HISTORY_MIGRATIONS[0],
+    });
+    const dir = path.join(folder, 'aside');
+    await createBackup(source.current.url, { dir });
+    target = await createTestDatabase('empty');
+
+    const restore = await appCommand('app/cli/restore.ts', target.url, '--from', dir);
+
+    expect(restore.code).to.equal(1);
+    expect(restore.stderr).to.include(
+      'the backup holds a rolled-back history (history_entries_archived, 5 entries), which a restore cannot recreate',
+    );
+    expect(await publicTables(target.sequelize)).to.deep.equal([]);
   });
 
   it('when a later migration has added a table, the backup holds it without being told', async () => {

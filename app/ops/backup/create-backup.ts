@@ -4,7 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { ident } from '../../db/sql-identifier';
-import { HISTORY_TABLE as ENTRIES_TABLE } from '../../history/captured-table';
+import {
+  HISTORY_ARCHIVE_TABLE,
+  HISTORY_TABLE as ENTRIES_TABLE,
+} from '../../history/captured-table';
 import { appliedMigrations, openStableClient } from '../pg-client';
 import {
   EXCLUDED_TABLES,
@@ -54,6 +57,12 @@ export async function createBackup(url: string, options: BackupOptions): Promise
     if (!tables.some((spec) => spec.table === 'users')) {
       throw new BackupError(
         'table users does not exist; run the migrations (npm run db:migrate) first',
+      );
+    }
+    if (tables.some((spec) => spec.schema === 'public' && spec.table === HISTORY_ARCHIVE_TABLE)) {
+      log(
+        `warning: ${HISTORY_ARCHIVE_TABLE} (a rolled-back history) is in this backup, but db:restore ` +
+          'cannot recreate it; apply the migrations again or purge it (db:history-archive), then back up again',
       );
     }
     const dumps: TableDump[] = [];

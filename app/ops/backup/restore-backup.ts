@@ -9,6 +9,7 @@ import { migrateUp } from '../../db/migration-runner';
 import { createMigrator, createSeeder } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { ident } from '../../db/sql-identifier';
+import { HISTORY_ARCHIVE_TABLE } from '../../history/captured-table';
 import { ENSURE_PARTITIONS_FUNCTION } from '../../history/partition-sql';
 import { appliedMigrations, openStableClient } from '../pg-client';
 import { displayName, qualifiedName } from './catalog';
@@ -48,6 +49,7 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
     }
   }
 
+  refuseArchivedHistory(manifest);
   const migrated = await migrateEmptyTarget(url, manifest, log);
   const client = await openStableClient(url, 'gma-restore');
   try {
@@ -82,6 +84,23 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A history renamed aside by a rollback is a partitioned table that no
+ * migration of the backup's state creates; restoring it is refused before
+ * the target is touched, rather than leaving it out.
+ */
+function refuseArchivedHistory(manifest: BackupManifest): void {
+  const archived = manifest.tables.find(
+    (dump) => !dump.schema && dump.table === HISTORY_ARCHIVE_TABLE,
+  );
+  if (!archived) return;
+  throw new BackupError(
+    `the backup holds a rolled-back history (${HISTORY_ARCHIVE_TABLE}, ${archived.rows} entries), ` +
+      'which a restore cannot recreate; on the source, apply the migrations again (npm run db:migrate) ' +
+      'or purge it (npm run db:history-archive -- --purge), then take a new backup. Nothing was restored',
+  );
 }
 
 /**
