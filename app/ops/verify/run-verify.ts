@@ -7,6 +7,7 @@ import { countBackfill } from '../../audit/backfill-counts';
 import { countOrphans } from '../../audit/references';
 import type { CheckResult } from '../check-report';
 import { openStableClient } from '../pg-client';
+import { checkHistoryCapture, checkHistoryPartitions } from './history-checks';
 import {
   checkAuditColumns,
   checkAuditForeignKeys,
@@ -17,7 +18,8 @@ import {
 /**
  * The post-migration checks, read-only: every migration applied, audit
  * fields filled wherever the rules can fill them, foreign keys present and
- * validated, indexes present and valid, no INVALID index, no orphans.
+ * validated, indexes present and valid, no INVALID index, no orphans, the
+ * history captured on every audited table, its partitions made ahead.
  */
 export async function runVerify(url: string): Promise<CheckResult[]> {
   const history = createSequelize(url);
@@ -88,6 +90,8 @@ export async function runVerify(url: string): Promise<CheckResult[]> {
           }
         : { name: 'orphaned references', status: 'ok', summary: 'none' },
     );
+    checks.push(await checkHistoryCapture(client));
+    checks.push(await checkHistoryPartitions(client));
     return checks;
   } finally {
     await client.end();
