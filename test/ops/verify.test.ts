@@ -43,10 +43,31 @@ describe('db:verify', () => {
     expect(populated.details![0]).to.match(/^items: \d+ row\(s\) stay NULL/);
   });
 
-  it('when the audit migrations have not run, fails on the pending migrations, the columns and the indexes', async () => {
+  it('when a previous version updates rows after the migration, their unknown modifiers pass and are listed as such', async () => {
+    await migratedWithData(100);
+    await db.current.sequelize.query(
+      `UPDATE characters SET description = 'by the previous version' WHERE id <= 5`,
+    );
+
+    const checks = await runVerify(db.current.url);
+
+    expect(failed(checks)).to.deep.equal({});
+    const populated = checks.find((c) => c.name === 'audit fields populated')!;
+    expect(populated.details).to.include(
+      'characters: 5 row(s) with modified_by unknown (last changed outside the app, or by a user deleted since)',
+    );
+  });
+
+  it('when the audit migrations have not run, fails on the pending migrations, the columns, the indexes and the history', async () => {
     await migrateUp(db.current.sequelize, db.current.url, { to: LAST_PRE_AUDIT });
     const result = failed(await runVerify(db.current.url));
-    expect(Object.keys(result)).to.deep.equal(['migrations', 'audit columns', 'indexes']);
+    expect(Object.keys(result)).to.deep.equal([
+      'migrations',
+      'audit columns',
+      'indexes',
+      'history capture',
+      'history partitions',
+    ]);
     expect(result.migrations).to.include(ALL.at(-1));
   });
 
