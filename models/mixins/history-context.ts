@@ -29,6 +29,13 @@ function settingsFor(options: WriteOptions | undefined): [string, string, string
   ];
 }
 
+/** The statement that sets the three settings, given their values as SQL (parameters or literals). */
+function settingsSql([actor, requestId, source]: readonly string[]): string {
+  return `SELECT set_config('${HISTORY_SETTINGS.actor}', ${actor}, true),
+                 set_config('${HISTORY_SETTINGS.requestId}', ${requestId}, true),
+                 set_config('${HISTORY_SETTINGS.source}', ${source}, true)`;
+}
+
 async function applySettings(
   sequelize: Sequelize,
   transaction: Transaction,
@@ -37,13 +44,38 @@ async function applySettings(
   const values = settingsFor(options);
   const key = values.join('\u0000');
   if (applied.get(transaction) === key) return;
-  await sequelize.query(
-    `SELECT set_config('${HISTORY_SETTINGS.actor}', $1, true),
-            set_config('${HISTORY_SETTINGS.requestId}', $2, true),
-            set_config('${HISTORY_SETTINGS.source}', $3, true)`,
-    { bind: values, transaction },
-  );
+  await sequelize.query(settingsSql(['$1', '$2', '$3']), {
+    bind: values,
+    transaction,
+  });
   applied.set(transaction, key);
+}
+
+const patched = new WeakSet<Sequelize>();
+
+/**
+ * Sends the current context's settings in the same round trip as every
+ * transaction's START TRANSACTION (a simple-protocol query may hold several
+ * statements), so a write inside a transaction the context opened costs no
+ * extra statement; a write by another actor in it still sets its own.
+ */
+function sendSettingsWithBegin(sequelize: Sequelize): void {
+  if (patched.has(sequelize)) return;
+  patched.add(sequelize);
+  const generator = (
+    sequelize.getQueryInterface() as unknown as {
+      queryGenerator: { startTransactionQuery(transaction: Transaction): string };
+    }
+  ).queryGenerator;
+  const start = generator.startTransactionQuery.bind(generator);
+  generator.startTransactionQuery = (transaction) => {
+    const sql = start(transaction);
+    const nested = (transaction as unknown as { parent?: Transaction }).parent;
+    if (nested || !currentContext()) return sql;
+    const values = settingsFor(undefined);
+    applied.set(transaction, values.join('\u0000'));
+    return `${sql} ${settingsSql(values.map((value) => sequelize.escape(value)))};`;
+  };
 }
 
 /**
@@ -95,6 +127,7 @@ function wrap(target: object, name: string, optionsAt: number): void {
  * passes its own transaction down.
  */
 export function applyHistoryContext(model: ModelStatic<Model>): void {
+  if (model.sequelize) sendSettingsWithBegin(model.sequelize);
   wrap(model, 'bulkCreate', 1);
   wrap(model, 'update', 1);
   wrap(model, 'destroy', 0);
