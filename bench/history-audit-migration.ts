@@ -2,9 +2,10 @@
 // (schema, backfills, triggers, keys, indexes, catch-up) runs under a writer
 // (bench/support/writer.ts) on a database whose history migrations are
 // applied, with the capture triggers disabled (no trail) and enabled (as
-// shipped), alternating over BENCH_MIGRATION_ROUNDS rounds. The backfills set only the audit columns, which the
-// capture does not watch, so the trail must cost them nothing and record
-// nothing of them: afterwards the history holds exactly the writer's writes.
+// shipped), alternating over BENCH_MIGRATION_ROUNDS rounds. The backfills
+// set only the audit columns, which the capture does not watch, so the
+// trail must cost them nothing and record nothing of them: afterwards the
+// history holds exactly the writer's writes.
 import type pg from 'pg';
 import { captureTriggerName } from '../app/history/capture-sql';
 import { HISTORY_TABLE } from '../app/history/captured-table';
