@@ -251,13 +251,18 @@ function cases(p: Picks): Case[] {
       betterIndex: byActor,
     },
     {
-      name: 'activity, kind filter: item (30 %)',
+      name: 'activity, kind filter: item (55 %)',
       query: historyPageSql({ campaign: big, table: 'items' }),
       betterIndex: byKind,
     },
     {
       name: `activity, kind filter: campaign (${p.campaignKindEntries} entries)`,
       query: historyPageSql({ campaign: big, table: 'campaigns' }),
+      betterIndex: byKind,
+    },
+    {
+      name: 'activity, kind filter: location (none in this campaign)',
+      query: historyPageSql({ campaign: big, table: 'locations' }),
       betterIndex: byKind,
     },
     {
