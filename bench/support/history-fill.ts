@@ -4,10 +4,10 @@
 // and without locations; 100 rows per table per campaign, a few rows far
 // busier than the rest (the row number is skewed); about 5 members writing
 // per campaign, 10 % of entries with no actor (writes from outside the
-// app) and one user who writes rarely everywhere; 10 % creates and 5 % deletes holding a whole
-// row, updates holding one to three changed fields. Entries are spread
-// evenly over the last `months` months, ids in time order as the sequence
-// gives them.
+// app) and one user who writes rarely everywhere; 10 % creates and 5 %
+// deletes holding a whole row, updates holding one to three changed
+// fields. Entries are spread evenly over the last `months` months, ids in
+// time order as the sequence gives them.
 
 export const HISTORY_SHAPE = {
   months: 12,
