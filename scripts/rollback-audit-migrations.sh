@@ -20,7 +20,8 @@ Options:
   --allow-production  required as well when NODE_ENV=production
   -h, --help          show this help
 
-Uses DATABASE_URL, or the embedded PostgreSQL under .data/ when it is unset.
+Uses MIGRATION_DATABASE_URL when set, else DATABASE_URL, else the embedded
+PostgreSQL under .data/ (like every db:* command).
 Manual equivalent (--to is inclusive: name the FIRST audit migration):
   npm run db:rollback -- --to <first audit migration>
   npx sequelize db:migrate:undo:all --to <first audit migration>

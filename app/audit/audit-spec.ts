@@ -1,3 +1,4 @@
+import { HISTORY_MIGRATIONS } from '../history/history-spec';
 import type { AuditedTableSpec } from './audited-table';
 import { campaigns } from './tables/campaigns';
 import { characters } from './tables/characters';
@@ -23,10 +24,15 @@ export const AUDITED_TABLES: readonly AuditedTableSpec[] = [
 ];
 
 /**
- * Every audit migration, in the order they apply. The first is the rollback
- * target that returns to the state before any audit field (`--to` is inclusive).
+ * Every audit migration, in the order they apply: the history first (so a
+ * previous app version's writes are on record before the audit columns
+ * appear), then each table's audit, then the passes that clear modifiers
+ * the backfill guessed for rows that version changed. The first is the
+ * rollback target that returns to the state before any of it (`--to` is
+ * inclusive).
  */
 export const AUDIT_MIGRATIONS: readonly string[] = [
+  ...HISTORY_MIGRATIONS,
   '20261124100000-add-audit-fields-to-characters.ts',
   '20261124100100-add-audit-fields-to-items.ts',
   '20261124100200-add-audit-fields-to-locations.ts',
@@ -51,6 +57,11 @@ export const AUDIT_MIGRATIONS: readonly string[] = [
   '20261129200000-catch-up-audit-fields-of-characters.ts',
   '20261129200100-catch-up-audit-fields-of-items.ts',
   '20261129200200-catch-up-audit-fields-of-locations.ts',
+  '20261129400000-create-audit-cleared-modifiers.ts',
+  '20261129400100-clear-unattributed-modifiers-of-characters.ts',
+  '20261129400200-clear-unattributed-modifiers-of-items.ts',
+  '20261129400300-clear-unattributed-modifiers-of-locations.ts',
+  '20261129400400-clear-unattributed-modifiers-of-campaigns.ts',
 ];
 
 /** The rollback target back to the state before any audit field. */

@@ -10,10 +10,11 @@ import type { MemberWithUser } from '../services/membership-service';
 // Models to JSON bodies: camelCase, ISO dates, never a password hash.
 
 /** The public columns of a user (`{ id, username, displayName }`), or null (none, or deleted). */
-export function userSummary(user: User | null | undefined): AuditUserSummary | null {
+export function userSummary(user: AuditUserSummary | null | undefined): AuditUserSummary | null {
   if (!user) return null;
+  // A loaded User, or the same columns read by SQL (history): only these are copied.
   return Object.fromEntries(
-    AUDIT_USER_ATTRIBUTES.map((attribute) => [attribute, user.get(attribute)]),
+    AUDIT_USER_ATTRIBUTES.map((attribute) => [attribute, user[attribute]]),
   ) as AuditUserSummary;
 }
 

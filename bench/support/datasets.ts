@@ -1,5 +1,4 @@
 import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
-import { HISTORY_MIGRATIONS } from '../../app/history/history-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import { createSequelize } from '../../app/db/sequelize';
@@ -29,9 +28,6 @@ export async function migrate(server: BenchServer, database: string, to?: string
 /**
  * Creates `name` at the pre-audit schema holding `rows` characters, items
  * and locations (the safety suite's generator), analysed and checkpointed.
- * The rows are made before the history's migrations, then those are
- * applied: an existing database starts its history empty, and the fill is
- * not recorded entry by entry.
  */
 export async function createPreAuditDatabase(
   server: BenchServer,
@@ -40,16 +36,15 @@ export async function createPreAuditDatabase(
 ): Promise<void> {
   await server.admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   await server.admin(`CREATE DATABASE ${name}`);
-  await migrate(server, name, migrationBefore(HISTORY_MIGRATIONS[0]!));
+  await migrate(server, name, LAST_PRE_AUDIT);
   const sequelize = createSequelize(server.url(name));
   try {
     await fillPreAuditData(sequelize, { rows });
     await sequelize.query('VACUUM ANALYZE');
+    await sequelize.query('CHECKPOINT');
   } finally {
     await sequelize.close();
   }
-  await migrate(server, name, LAST_PRE_AUDIT);
-  await server.admin('CHECKPOINT');
 }
 
 /** A copy of `template` (which must have no open connections) named `name`. */

@@ -9,6 +9,7 @@ import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
+const CHARACTER_COLUMNS = auditedTable('characters').migrations.columns;
 const FIRST_AUDIT = FIRST_AUDIT_MIGRATION;
 const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT) - 1]!;
 
@@ -30,7 +31,7 @@ describe('db:plan', () => {
     expect(formatPlan(plan)).to.match(new RegExp(`^Plan: apply ${auditCount} migration\\(s\\)`));
 
     expect(plan.steps.map((s) => s.migration)).to.deep.equal(ALL.slice(ALL.indexOf(FIRST_AUDIT)));
-    const addColumns = plan.steps[0]!;
+    const addColumns = plan.steps.find((s) => s.migration === CHARACTER_COLUMNS)!;
     expect(addColumns.statements.map((s) => s.sql).join('\n')).to.match(
       /ALTER TABLE "characters" ADD COLUMN IF NOT EXISTS "created_by" integer/,
     );
@@ -62,7 +63,7 @@ describe('db:plan', () => {
     expect(plan.steps.map((s) => s.migration)).to.deep.equal(
       ALL.slice(ALL.indexOf(FIRST_AUDIT)).reverse(),
     );
-    const dropColumns = plan.steps.at(-1)!;
+    const dropColumns = plan.steps.find((s) => s.migration === CHARACTER_COLUMNS)!;
     expect(dropColumns.statements.map((s) => s.sql).join('\n')).to.match(
       /ALTER TABLE "characters" DROP COLUMN IF EXISTS "created_by"/,
     );

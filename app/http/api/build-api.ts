@@ -5,6 +5,7 @@ import { Item, Location } from '../../../models';
 import { AccountService } from '../../services/account-service';
 import { CampaignService } from '../../services/campaign-service';
 import { CharacterService } from '../../services/character-service';
+import { HistoryService } from '../../services/history-service';
 import { ItemLocationService } from '../../services/item-location-service';
 import {
   AuthRateLimiter,
@@ -18,6 +19,7 @@ import { requireUser } from '../middleware/authenticate';
 import { authRoutes } from '../routes/auth';
 import { campaignRoutes } from '../routes/campaigns';
 import { characterRoutes, itemLocationRoutes } from '../routes/content';
+import { historyRoutes } from '../routes/history';
 import { invitationRoutes } from '../routes/invitations';
 import { ApiRouter } from './api-router';
 import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
@@ -48,6 +50,7 @@ export function buildApi(deps: {
     new ItemLocationService<Location>(sequelize, Location, 'Location'),
     'locations',
   );
+  historyRoutes(api, new HistoryService(sequelize));
   api.finish();
   registerServiceRoutes(api.registry);
   return { router: api.router, document: buildOpenApiDocument(api.registry) };

@@ -58,8 +58,8 @@ export function buildOpenApiDocument(registry: OpenAPIRegistry) {
       title: 'GMA API',
       version: '1.0.0',
       description:
-        'Campaigns, members, characters, items and locations. Authenticate with ' +
-        '`Authorization: Bearer <token>` from POST /api/auth/login. Every error is ' +
+        'Campaigns, members, characters, items and locations, and the history of their changes. ' +
+        'Authenticate with `Authorization: Bearer <token>` from POST /api/auth/login. Every error is ' +
         '`{ "error": { "code", "message", "details" } }`.',
     },
   });

@@ -1,0 +1,52 @@
+import { withMigrationClient } from '../db/migration-helpers/migration-client';
+import { runBatchedPass } from '../db/migration-kit/batched-pass';
+import { runOnlineDdl } from '../db/migration-kit/online-ddl';
+import type { AuditedTableSpec } from './audited-table';
+import {
+  CLEARED_MODIFIERS_TABLE,
+  clearUnattributedStatements,
+  CREATE_CLEARED_MODIFIERS_SQL,
+  restoreClearedSql,
+} from './cleared-modifiers';
+import type { AuditMigration } from './migration-steps';
+
+/** The table where the passes note what they cleared. Down drops it, once empty. */
+export function clearedModifiersTableMigration(): AuditMigration {
+  return {
+    meta: { transactional: true, table: CLEARED_MODIFIERS_TABLE, kind: 'schema' },
+    up: (qi) =>
+      withMigrationClient(qi, (client) => runOnlineDdl(client, [CREATE_CLEARED_MODIFIERS_SQL], [])),
+    down: (qi) =>
+      withMigrationClient(qi, async (client) => {
+        const { rows } = await client.query<{ n: string }>(
+          `SELECT count(*) AS n FROM ${CLEARED_MODIFIERS_TABLE}`,
+        );
+        if (Number(rows[0]?.n ?? 0) > 0) {
+          throw new Error(
+            `${CLEARED_MODIFIERS_TABLE} still notes cleared modifiers; roll back the clear-unattributed-modifiers-of-* migrations first`,
+          );
+        }
+        await runOnlineDdl(client, [`DROP TABLE IF EXISTS ${CLEARED_MODIFIERS_TABLE}`], []);
+      }),
+  };
+}
+
+/**
+ * The pass that sets modified_by back to NULL on rows the previous version
+ * changed before the backfill reached them (see cleared-modifiers.ts), in
+ * resumable keyset batches. Down: restores exactly what it cleared.
+ */
+export function clearUnattributedMigration(spec: AuditedTableSpec): AuditMigration {
+  return {
+    meta: { transactional: false, table: spec.table, kind: 'backfill' },
+    up: (qi) =>
+      withMigrationClient(qi, async (client) => {
+        await runBatchedPass(client, {
+          label: `${spec.table}: clear modifiers of unattributed updates`,
+          ...clearUnattributedStatements(spec),
+        });
+      }),
+    down: (qi) =>
+      withMigrationClient(qi, (client) => runOnlineDdl(client, restoreClearedSql(spec), [])),
+  };
+}

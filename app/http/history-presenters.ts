@@ -1,0 +1,66 @@
+import type { HistoryKind } from '../history/history-spec';
+import type { ColumnChanges, HistoryEntry, HistoryPage } from '../services/history-service';
+import { userSummary } from './presenters';
+
+/*
+ * History entries as JSON. The database records every column of a row; a
+ * response names only the columns the resource's own presenter shows, by the
+ * name it shows them under. Anything else (a column added later, the audit
+ * stamps) stays out: what a member cannot read through the row, it cannot
+ * read through the row's history either.
+ */
+
+/** Per kind, each exposed column and its API field name (as presentCampaign, presentCharacter, presentThing name them). */
+export const HISTORY_FIELDS: Record<HistoryKind, Readonly<Record<string, string>>> = {
+  campaign: {
+    id: 'id',
+    name: 'name',
+    description: 'description',
+    game_system: 'gameSystem',
+    owner_id: 'ownerId',
+    players_can_create_content: 'playersCanCreateContent',
+  },
+  character: {
+    id: 'id',
+    campaign_id: 'campaignId',
+    name: 'name',
+    description: 'description',
+    game_system: 'gameSystem',
+    player_owner_id: 'playerOwnerId',
+  },
+  item: { id: 'id', campaign_id: 'campaignId', name: 'name', description: 'description' },
+  location: { id: 'id', campaign_id: 'campaignId', name: 'name', description: 'description' },
+};
+
+/** `{ field: { from, to } }` in API field names, exposed columns only. */
+export function presentChanges(kind: HistoryKind, changes: ColumnChanges) {
+  const fields = HISTORY_FIELDS[kind];
+  const result: Record<string, { from: unknown; to: unknown }> = {};
+  for (const [column, change] of Object.entries(changes)) {
+    const field = fields[column];
+    if (field) result[field] = { from: change.from ?? null, to: change.to ?? null };
+  }
+  return result;
+}
+
+/** An entry of one row's history. */
+export function presentHistoryEntry(entry: HistoryEntry) {
+  return {
+    id: entry.id,
+    action: entry.action,
+    at: entry.at,
+    actor: userSummary(entry.actor),
+    source: entry.source,
+    changes: presentChanges(entry.kind, entry.changes),
+  };
+}
+
+/** An entry of a campaign's activity: also what kind of row, and which. */
+export function presentActivityEntry(entry: HistoryEntry) {
+  return { ...presentHistoryEntry(entry), kind: entry.kind, targetId: entry.rowId };
+}
+
+/** `{ data, page: { nextCursor } }`. */
+export function presentHistoryPage<R>(page: HistoryPage, present: (entry: HistoryEntry) => R) {
+  return { data: page.entries.map(present), page: { nextCursor: page.nextCursor } };
+}

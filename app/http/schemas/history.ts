@@ -1,0 +1,77 @@
+import { z } from 'zod';
+import { HISTORY_TABLES } from '../../history/history-spec';
+import { decodeCursor } from '../../services/history-cursor';
+import { Id, PageQuery, Timestamp, UserSummary } from './common';
+
+const KINDS = HISTORY_TABLES.map((spec) => spec.kind) as [
+  (typeof HISTORY_TABLES)[number]['kind'],
+  ...(typeof HISTORY_TABLES)[number]['kind'][],
+];
+
+export const HistoryKind = z.enum(KINDS).meta({ id: 'HistoryKind' });
+
+/** An opaque cursor from `page.nextCursor`; anything else is refused by name. */
+const Cursor = z
+  .string()
+  .transform((value, ctx) => {
+    const cursor = decodeCursor(value);
+    if (!cursor) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'is not a cursor this API gave out; use page.nextCursor',
+      });
+      return z.NEVER;
+    }
+    return cursor;
+  })
+  .meta({ description: 'page.nextCursor of the previous page; absent for the first page' });
+
+const pageQuery = { cursor: Cursor.optional(), limit: PageQuery.limit };
+
+export const HistoryQuery = z.strictObject(pageQuery);
+
+export const ActivityQuery = z.strictObject({
+  actor: Id.optional().meta({ description: 'Only entries by this user id' }),
+  kind: HistoryKind.optional().meta({ description: 'Only entries of this kind of row' }),
+  since: Timestamp.optional().meta({ description: 'Entries at or after this instant' }),
+  until: Timestamp.optional().meta({ description: 'Entries strictly before this instant' }),
+  ...pageQuery,
+});
+
+const historyEntryFields = {
+  id: z.string().meta({ description: 'A 64-bit integer, as text' }),
+  action: z.enum(['create', 'update', 'delete']),
+  at: z.iso.datetime().meta({ description: 'UTC, with microseconds' }),
+  actor: UserSummary.nullable().meta({
+    description: 'null: unknown (a write from outside the app) or a user deleted since',
+  }),
+  source: z.string().nullable().meta({ description: 'e.g. http, cli; null when unknown' }),
+  changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).meta({
+    description:
+      'Changed fields by API name; for create every field with from null, for delete with to null',
+  }),
+};
+
+const HistoryPageInfo = z
+  .object({
+    nextCursor: z.string().nullable().meta({ description: 'null on the last page' }),
+  })
+  .meta({ id: 'HistoryPageInfo' });
+
+export const HistoryEntry = z.object(historyEntryFields).meta({ id: 'HistoryEntry' });
+
+export const HistoryList = z
+  .object({ data: z.array(HistoryEntry), page: HistoryPageInfo })
+  .meta({ id: 'HistoryList' });
+
+export const ActivityEntry = z
+  .object({
+    ...historyEntryFields,
+    kind: HistoryKind,
+    targetId: z.number().int().meta({ description: 'The id of the row the entry is about' }),
+  })
+  .meta({ id: 'ActivityEntry' });
+
+export const ActivityList = z
+  .object({ data: z.array(ActivityEntry), page: HistoryPageInfo })
+  .meta({ id: 'ActivityList' });

@@ -1,0 +1,172 @@
+import { QueryTypes, type Sequelize } from 'sequelize';
+import { NotFoundError } from '../errors';
+import { ident } from '../db/sql-identifier';
+import {
+  HISTORY_TABLES,
+  historyTableNamed,
+  historyTableOfKind,
+  type HistoryKind,
+} from '../history/history-spec';
+import type { AuditUserSummary } from '../../models/mixins/audit-queries';
+import { accessCampaign } from './campaign-access';
+import { encodeCursor, type HistoryCursor } from './history-cursor';
+
+/** A change of one column, in the database's column names. */
+export type ColumnChanges = Record<string, { from: unknown; to: unknown }>;
+
+/** One history entry as stored, with its actor's public columns (null: unknown, or deleted since). */
+export interface HistoryEntry {
+  id: string;
+  /** UTC with microseconds, exactly as stored. */
+  at: string;
+  kind: HistoryKind;
+  rowId: number;
+  action: 'create' | 'update' | 'delete';
+  source: string | null;
+  actor: AuditUserSummary | null;
+  changes: ColumnChanges;
+}
+
+/** A page of entries, newest first, and the cursor of the next page (null on the last). */
+export interface HistoryPage {
+  entries: HistoryEntry[];
+  nextCursor: string | null;
+}
+
+export interface HistoryPageOptions {
+  limit: number;
+  cursor?: HistoryCursor | undefined;
+}
+
+export interface ActivityOptions extends HistoryPageOptions {
+  actor?: number | undefined;
+  kind?: HistoryKind | undefined;
+  /** at or after this instant. */
+  since?: string | undefined;
+  /** strictly before this instant. */
+  until?: string | undefined;
+}
+
+interface EntryRow {
+  id: string;
+  at: string;
+  table_name: string;
+  row_id: number;
+  action: HistoryEntry['action'];
+  source: string | null;
+  changes: ColumnChanges;
+  actor_id: number | null;
+  actor_username: string | null;
+  actor_display_name: string | null;
+}
+
+/** Conditions and their bind parameters, numbered as they are added. */
+class Conditions {
+  readonly sql: string[] = [];
+  readonly bind: unknown[] = [];
+
+  /** Adds `sql`, where each `?` is the next of `values`. */
+  add(sql: string, ...values: unknown[]): this {
+    let i = 0;
+    this.sql.push(sql.replace(/\?/g, () => `$${this.bind.push(values[i++])}`));
+    return this;
+  }
+}
+
+/**
+ * Reads the history: a row's entries (only while the row exists, for members
+ * of its campaign) and a campaign's activity (its own row and all its
+ * content, deleted rows included). Both read newest first by (at, id), on
+ * the history's indexes of the same order, one page beyond a keyset cursor.
+ */
+export class HistoryService {
+  constructor(private readonly sequelize: Sequelize) {}
+
+  /** The history of one campaign, character, item or location the user may read. */
+  async ofRow(
+    kind: HistoryKind,
+    id: number,
+    userId: number,
+    options: HistoryPageOptions,
+  ): Promise<HistoryPage> {
+    const spec = historyTableOfKind(kind);
+    // The row answers 404 once deleted, like the row itself; its entries stay in the activity.
+    const [row] = await this.sequelize.query<{ campaign_id: number }>(
+      `SELECT ${ident(spec.campaignColumn)} AS campaign_id FROM ${ident(spec.table)} WHERE id = $1`,
+      { bind: [id], type: QueryTypes.SELECT },
+    );
+    const label = kind.charAt(0).toUpperCase() + kind.slice(1);
+    if (!row) throw new NotFoundError(`${label} ${id} not found`);
+    await accessCampaign(row.campaign_id, userId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) throw new NotFoundError(`${label} ${id} not found`);
+      throw error;
+    });
+    const where = new Conditions().add('h.table_name = ? AND h.row_id = ?', spec.table, id);
+    return this.page(where, options);
+  }
+
+  /** Recent entries across a campaign the user is a member of. */
+  async activity(
+    campaignId: number,
+    userId: number,
+    options: ActivityOptions,
+  ): Promise<HistoryPage> {
+    await accessCampaign(campaignId, userId);
+    const where = new Conditions().add('h.campaign_id = ?', campaignId);
+    const tables = options.kind
+      ? [historyTableOfKind(options.kind).table]
+      : HISTORY_TABLES.map((spec) => spec.table);
+    where.add('h.table_name = ANY(?)', tables);
+    if (options.actor !== undefined) where.add('h.actor_id = ?', options.actor);
+    if (options.since) where.add('h.at >= ?', options.since);
+    if (options.until) where.add('h.at < ?', options.until);
+    return this.page(where, options);
+  }
+
+  private async page(where: Conditions, options: HistoryPageOptions): Promise<HistoryPage> {
+    if (options.cursor) {
+      where.add('(h.at, h.id) < (?::timestamptz, ?::bigint)', options.cursor.at, options.cursor.id);
+    }
+    // One entry more than the page, to learn whether another page follows.
+    const limit = `$${where.bind.push(options.limit + 1)}`;
+    const rows = await this.sequelize.query<EntryRow>(
+      `SELECT h.id::text AS id,
+              to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
+              h.table_name, h.row_id, h.action, h.source, h.changes,
+              u.id AS actor_id, u.username AS actor_username, u.display_name AS actor_display_name
+         FROM history_entries h
+         LEFT JOIN users u ON u.id = h.actor_id
+        WHERE ${where.sql.join(' AND ')}
+        ORDER BY h.at DESC, h.id DESC
+        LIMIT ${limit}`,
+      { bind: where.bind, type: QueryTypes.SELECT },
+    );
+    const more = rows.length > options.limit;
+    const entries = rows.slice(0, options.limit).map(toEntry);
+    const last = entries[entries.length - 1];
+    return { entries, nextCursor: more && last ? encodeCursor(last) : null };
+  }
+}
+
+function toEntry(row: EntryRow): HistoryEntry {
+  const spec = historyTableNamed(row.table_name);
+  // Only captured tables are read (the conditions name them), so this cannot miss.
+  if (!spec) throw new Error(`history entry ${row.id} of an uncaptured table ${row.table_name}`);
+  return {
+    id: row.id,
+    at: row.at,
+    kind: spec.kind,
+    rowId: row.row_id,
+    action: row.action,
+    source: row.source,
+    actor:
+      row.actor_id === null
+        ? null
+        : {
+            id: row.actor_id,
+            username: row.actor_username ?? '',
+            displayName: row.actor_display_name ?? '',
+          },
+    changes: row.changes ?? {},
+  };
+}
