@@ -1,6 +1,7 @@
 // Read speed of the history at scale: a fully migrated database holding
 // BENCH_HISTORY_ENTRIES (10M) history entries over 12 monthly partitions,
-// then EXPLAIN (ANALYZE, BUFFERS) of the pages the API reads: a row's
+// then EXPLAIN (ANALYZE, BUFFERS) of the pages the API reads, as
+// HistoryService builds them (bench/support/history-api-sql.ts): a row's
 // history, a campaign's activity, each activity filter, and pages after a
 // cursor deep in the list. Filters that scan past many entries they do not
 // keep are measured again with the index that would serve them, built in a
@@ -10,7 +11,7 @@ import { HISTORY_TABLE } from '../app/history/captured-table';
 import { ENSURE_PARTITIONS_FUNCTION } from '../app/history/partition-sql';
 import { startBenchServer, withClient } from './support/bench-server';
 import { migrate } from './support/datasets';
-import { historyPageSql, type HistoryPageQuery } from './support/history-pages';
+import { createReader, HistoryApiSql, type HistoryPageQuery } from './support/history-api-sql';
 import { historyFillSql, HISTORY_SHAPE } from './support/history-fill';
 import { duration, envInt, machineLine, msSince, printTable, quantile } from './support/report';
 
@@ -162,13 +163,13 @@ async function pick(client: pg.Client): Promise<Picks> {
   const hotRowEntries = await count(`table_name = 'characters' AND row_id = $1`, [hotRow]);
   // A cursor three quarters down the list: the page a reader reaches by paging far back.
   const rowCursor = await one<{ at: string; id: string }>(
-    `SELECT at::text AS at, id FROM ${HISTORY_TABLE} WHERE table_name = 'characters' AND row_id = $1
+    `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, id::text AS id FROM ${HISTORY_TABLE} WHERE table_name = 'characters' AND row_id = $1
       ORDER BY at DESC, id DESC OFFSET $2 LIMIT 1`,
     [hotRow, Math.floor(hotRowEntries * 0.75)],
   );
   const bigCampaignEntries = await count(`campaign_id = $1`, [big]);
   const campaignCursor = await one<{ at: string; id: string }>(
-    `SELECT at::text AS at, id FROM ${HISTORY_TABLE} WHERE campaign_id = $1
+    `SELECT to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at, id::text AS id FROM ${HISTORY_TABLE} WHERE campaign_id = $1
       ORDER BY at DESC, id DESC OFFSET $2 LIMIT 1`,
     [big, Math.floor(bigCampaignEntries * 0.75)],
   );
@@ -210,86 +211,88 @@ interface Case {
   betterIndex?: string;
 }
 
-function cases(p: Picks): Case[] {
+async function cases(p: Picks, api: HistoryApiSql): Promise<Case[]> {
   const big = p.bigCampaign;
   const byActor = `CREATE INDEX bench_history_actor_idx ON ${HISTORY_TABLE} (campaign_id, actor_id, at DESC, id DESC)`;
   const byKind = `CREATE INDEX bench_history_kind_idx ON ${HISTORY_TABLE} (campaign_id, table_name, at DESC, id DESC)`;
-  return [
+  const list: Array<Omit<Case, 'query'> & { query: () => Promise<HistoryPageQuery> }> = [
     {
       name: `row history, newest 50 (a character with ${p.hotRowEntries} entries)`,
-      query: historyPageSql({ row: { table: 'characters', id: p.hotRow } }),
+      query: () => api.rowPage('character', p.hotRow),
     },
     {
       name: 'row history, page after a cursor 75 % down',
-      query: historyPageSql({ row: { table: 'characters', id: p.hotRow }, cursor: p.rowCursor }),
+      query: () => api.rowPage('character', p.hotRow, p.rowCursor),
     },
     {
       name: `activity, newest 50 (big campaign, ${p.bigCampaignEntries} entries)`,
-      query: historyPageSql({ campaign: big }),
+      query: () => api.activityPage(big),
     },
     {
       name: `activity, newest 50 (typical campaign, ${p.typicalCampaignEntries} entries)`,
-      query: historyPageSql({ campaign: p.typicalCampaign }),
+      query: () => api.activityPage(p.typicalCampaign),
     },
     {
       name: 'activity, page after a cursor 75 % down (big campaign)',
-      query: historyPageSql({ campaign: big, cursor: p.campaignCursor }),
+      query: () => api.activityPage(big, { cursor: p.campaignCursor }),
     },
     {
       name: `activity, actor filter: frequent actor (${p.frequentActorEntries} entries)`,
-      query: historyPageSql({ campaign: big, actor: p.frequentActor }),
+      query: () => api.activityPage(big, { actor: p.frequentActor }),
       betterIndex: byActor,
     },
     {
       name: `activity, actor filter: rare actor (${p.rareActorEntries} entries)`,
-      query: historyPageSql({ campaign: big, actor: HISTORY_SHAPE.rareActor }),
+      query: () => api.activityPage(big, { actor: HISTORY_SHAPE.rareActor }),
       betterIndex: byActor,
     },
     {
       name: 'activity, actor filter: an actor with no entries in the campaign',
-      query: historyPageSql({ campaign: big, actor: HISTORY_SHAPE.silentActor }),
+      query: () => api.activityPage(big, { actor: HISTORY_SHAPE.silentActor }),
       betterIndex: byActor,
     },
     {
       name: 'activity, kind filter: item (55 %)',
-      query: historyPageSql({ campaign: big, table: 'items' }),
+      query: () => api.activityPage(big, { kind: 'item' }),
       betterIndex: byKind,
     },
     {
       name: `activity, kind filter: campaign (${p.campaignKindEntries} entries)`,
-      query: historyPageSql({ campaign: big, table: 'campaigns' }),
+      query: () => api.activityPage(big, { kind: 'campaign' }),
       betterIndex: byKind,
     },
     {
       name: 'activity, kind filter: location (none in this campaign)',
-      query: historyPageSql({ campaign: big, table: 'locations' }),
+      query: () => api.activityPage(big, { kind: 'location' }),
       betterIndex: byKind,
     },
     {
       name: 'activity, since only (last 30 days)',
-      query: historyPageSql({
-        campaign: big,
-        since: new Date(Date.now() - 30 * 86_400_000),
-      }),
+      query: () =>
+        api.activityPage(big, { since: new Date(Date.now() - 30 * 86_400_000).toISOString() }),
     },
     {
       name: 'activity, since + until (a 7-day window 6 months back)',
-      query: historyPageSql({ campaign: big, since: p.window.since, until: p.window.until }),
+      query: () =>
+        api.activityPage(big, {
+          since: p.window.since.toISOString(),
+          until: p.window.until.toISOString(),
+        }),
     },
     {
       name: 'activity, until only (6 months back)',
-      query: historyPageSql({ campaign: big, until: p.window.until }),
+      query: () => api.activityPage(big, { until: p.window.until.toISOString() }),
     },
     {
       name: 'activity, rare actor + cursor 75 % down',
-      query: historyPageSql({
-        campaign: big,
-        actor: HISTORY_SHAPE.rareActor,
-        cursor: p.campaignCursor,
-      }),
+      query: () =>
+        api.activityPage(big, { actor: HISTORY_SHAPE.rareActor, cursor: p.campaignCursor }),
       betterIndex: byActor,
     },
   ];
+  const built: Case[] = [];
+  for (const c of list) built.push({ ...c, query: await c.query() });
+  return built;
 }
 
 async function main(): Promise<void> {
@@ -315,7 +318,14 @@ async function main(): Promise<void> {
           `${sizes[0]!.partitions} partitions (default included), ${sizes[0]!.total} with indexes\n`,
       );
       const p = await pick(client);
-      const all = cases(p);
+      const reader = await createReader(
+        client,
+        [p.bigCampaign, p.typicalCampaign],
+        [{ id: p.hotRow, campaign: p.bigCampaign }],
+      );
+      const api = HistoryApiSql.open(server.url(DATABASE), reader);
+      const all = await cases(p, api).finally(() => api.close());
+      await client.query('ANALYZE');
       const results = new Map<string, Timing & { cold: number }>();
       for (const c of all) {
         console.error(`timing: ${c.name}`);
@@ -337,7 +347,7 @@ async function main(): Promise<void> {
         await client.query('ROLLBACK');
       }
       printTable(
-        ['page (LIMIT 50)', 'rows', 'execution', 'planning', 'cold', 'buffers', 'plan', 'target'],
+        ['page (?limit=50)', 'rows', 'execution', 'planning', 'cold', 'buffers', 'plan', 'target'],
         all.map((c) => {
           const t = results.get(c.name)!;
           return [
@@ -355,7 +365,7 @@ async function main(): Promise<void> {
       if (improved.size > 0) {
         console.log('With the index that would serve the filter (built, measured, rolled back):\n');
         printTable(
-          ['page (LIMIT 50)', 'index', 'execution', 'planning', 'buffers', 'plan'],
+          ['page (?limit=50)', 'index', 'execution', 'planning', 'buffers', 'plan'],
           [...improved].map(([name, t]) => {
             const index = all.find((c) => c.name === name)!.betterIndex!;
             return [
