@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { openDatabase, openMigrationSequelize, redactUrl, type Database } from './db/database';
 import { migrateUp } from './db/migration-runner';
+import { startPartitionUpkeep } from './history/partition-upkeep';
 import { createLogger } from './logger';
 import { runMain } from './cli/run-main';
 import { OperatorError } from './operator-error';
@@ -56,9 +57,11 @@ runMain('gma', async () => {
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config);
   logger.info({ database: redactUrl(db.url), embedded: db.embedded }, 'database connected');
+  let stopUpkeep = () => {};
 
   try {
     if (config.migrateOnStart) await migrateOnStart(config, db, logger);
+    stopUpkeep = await startPartitionUpkeep(db.sequelize, logger);
     const app = createApp({ sequelize: db.sequelize, logger });
     const server = createServer(app);
     await listen(server, config.port, config.host);
@@ -78,6 +81,7 @@ runMain('gma', async () => {
       process.once('SIGTERM', shutdown);
     });
   } finally {
+    stopUpkeep();
     await db.close();
   }
   logger.info('stopped');

@@ -15,6 +15,12 @@ and a manifest.json with each table's columns, row count, SHA-256 and
 sequences, plus the applied migrations. Writers are not blocked while it
 runs.
 
+The history (history_entries) is dumped once, from its partitioned table,
+with the time range of its entries, so that db:restore makes the monthly
+partitions they belong in before loading them. A history renamed aside by
+a rollback (history_entries_archived) cannot be restored: apply the
+migrations again or purge it (db:history-archive) before backing up.
+
 Login tokens (auth_tokens) are left out on purpose: a restore must not
 bring back a session logged out since the backup; users log in again.
 

@@ -12,7 +12,8 @@ An empty database is first migrated to exactly the backup's migrations (the
 same SequelizeMeta). All tables load in one transaction, in foreign-key
 order, sequences are set where the source's stood, and everything is read
 back; it commits only if every row count and SHA-256 matches the manifest,
-so a restore is all or nothing. Login tokens are not in a backup: after a
+so a restore is all or nothing. The history's monthly partitions covering
+the backup's entries are made before they load. Login tokens are not in a backup: after a
 restore, users log in again.
 
 Options:

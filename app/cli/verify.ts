@@ -16,6 +16,12 @@ The post-migration checks, read-only; run it right after db:migrate:
                           modified_by of each table
   invalid indexes         none left behind by a failed concurrent build
   orphaned references     no row points at a missing user or campaign
+  history capture         each audited table's history trigger exists, is
+                          enabled, calls gma_history_capture() and watches
+                          every column (one added later is reported)
+  history partitions      made for this month and the next (warning if not;
+                          also a warning when the default partition holds
+                          entries)
 
 Exit code 0 when everything passed, 1 otherwise (the report says what to do).
 

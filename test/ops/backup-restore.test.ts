@@ -7,7 +7,15 @@ import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-
 import { createBackup } from '../../app/ops/backup/create-backup';
 import { readManifest } from '../../app/ops/backup/manifest';
 import { restoreBackup } from '../../app/ops/backup/restore-backup';
+import { HISTORY_MIGRATIONS } from '../../app/history/history-spec';
+import { Character } from '../../models';
 import { fillTables } from '../support/fill-tables';
+import {
+  allEntries,
+  campaignWithHistory,
+  ensurePartitions,
+  insertEntriesAt,
+} from '../support/history-entries';
 import { dataFingerprint, schemaFingerprint } from '../support/fingerprint';
 import { appCommand } from '../support/run-command';
 import { createTestDatabase, useTestDatabase, type TestDatabase } from '../support/test-database';
@@ -36,10 +44,15 @@ async function fingerprints(db: TestDatabase): Promise<Record<string, string>> {
   return { ...tables, [ARCHIVE]: archive!.line };
 }
 
-/** The tables of `public` by a fresh catalog query, as a backup must list them. */
+/**
+ * The tables of `public` by a fresh catalog query, as a backup must list them:
+ * a partitioned table (the history) once, its partitions not on their own.
+ */
 async function publicTables(sequelize: Sequelize): Promise<string[]> {
   const rows = await sequelize.query<{ t: string }>(
-    `SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+    `SELECT relname AS t FROM pg_class
+      WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition
+      ORDER BY 1`,
     { type: QueryTypes.SELECT },
   );
   return rows.map((row) => row.t);
@@ -176,6 +189,63 @@ describe('db:backup and db:restore', () => {
     }
   });
 
+  it("when the history holds entries over several months, the restore brings back every entry exactly, each in its month's partition, and the sequence where the source's stood", async () => {
+    const { sequelize } = source.current;
+    const saga = await campaignWithHistory('saga');
+    // Partitions from last December on, as a history kept that long has.
+    await ensurePartitions(sequelize, '2025-12-01', new Date().toISOString());
+    await insertEntriesAt(sequelize, saga.campaignId, [
+      '2025-12-01T00:00:00Z',
+      '2026-03-15T12:34:56.789012Z',
+      '2026-06-30T23:59:59.999999Z',
+      '2026-08-01T00:00:00Z',
+    ]);
+    await Character.destroy({ where: { id: saga.characterId } });
+    const entries = await allEntries(sequelize);
+    expect(entries.map((e) => e.partition)).to.include.members([
+      'history_entries_p202512',
+      'history_entries_p202603',
+      'history_entries_p202606',
+      'history_entries_p202608',
+    ]);
+    expect(entries.filter((e) => e.actor_id === saga.userId)).to.have.length.above(4);
+    const dir = path.join(folder, 'history');
+    const manifest = await createBackup(source.current.url, { dir });
+    // Once, from the partitioned table; its partitions are not dumped again.
+    expect(manifest.tables.filter((t) => t.table.startsWith('history_entries'))).to.have.length(1);
+
+    target = await createTestDatabase('empty');
+    await restoreBackup(target.url, { dir });
+
+    expect(await allEntries(target.sequelize)).to.deep.equal(entries);
+    expect(await fingerprints(target)).to.deep.equal(await fingerprints(source.current));
+    expect(await schemaFingerprint(target.sequelize)).to.deep.equal(
+      await schemaFingerprint(source.current.sequelize),
+    );
+    const next = `SELECT nextval('history_entries_id_seq')::text AS id`;
+    expect(await target.sequelize.query(next, { type: QueryTypes.SELECT })).to.deep.equal(
+      await source.current.sequelize.query(next, { type: QueryTypes.SELECT }),
+    );
+  });
+
+  it('when the backup holds a rolled-back history, the restore refuses before touching the target, saying what to do', async () => {
+    await campaignWithHistory('aside');
+    await migrateDown(source.current.sequelize, source.current.url, {
+      to: HISTORY_MIGRATIONS[0],
+    });
+    const dir = path.join(folder, 'aside');
+    await createBackup(source.current.url, { dir });
+    target = await createTestDatabase('empty');
+
+    const restore = await appCommand('app/cli/restore.ts', target.url, '--from', dir);
+
+    expect(restore.code).to.equal(1);
+    expect(restore.stderr).to.include(
+      'the backup holds a rolled-back history (history_entries_archived, 5 entries), which a restore cannot recreate',
+    );
+    expect(await publicTables(target.sequelize)).to.deep.equal([]);
+  });
+
   it('when a later migration has added a table, the backup holds it without being told', async () => {
     await fillTables(source.current.sequelize, 10);
     await source.current.sequelize.query(
@@ -250,7 +320,7 @@ describe('db:backup and db:restore', () => {
 
     let failure: Error | undefined;
     await restoreBackup(target.url, { dir }).catch((error: Error) => (failure = error));
-    expect(failure?.message).to.match(/users.*already holds rows/);
+    expect(failure?.message).to.match(/table \w+ in the target already holds rows/);
     expect(await fingerprints(target)).to.deep.equal(before);
   });
 

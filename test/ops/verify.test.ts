@@ -43,10 +43,31 @@ describe('db:verify', () => {
     expect(populated.details![0]).to.match(/^items: \d+ row\(s\) stay NULL/);
   });
 
-  it('when the audit migrations have not run, fails on the pending migrations, the columns and the indexes', async () => {
+  it('when a previous version updates rows after the migration, their unknown modifiers pass and are listed as such', async () => {
+    await migratedWithData(100);
+    await db.current.sequelize.query(
+      `UPDATE characters SET description = 'by the previous version' WHERE id <= 5`,
+    );
+
+    const checks = await runVerify(db.current.url);
+
+    expect(failed(checks)).to.deep.equal({});
+    const populated = checks.find((c) => c.name === 'audit fields populated')!;
+    expect(populated.details).to.include(
+      'characters: 5 row(s) with modified_by unknown (last changed outside the app, or by a user deleted since)',
+    );
+  });
+
+  it('when the audit migrations have not run, fails on the pending migrations, the columns, the indexes and the history', async () => {
     await migrateUp(db.current.sequelize, db.current.url, { to: LAST_PRE_AUDIT });
     const result = failed(await runVerify(db.current.url));
-    expect(Object.keys(result)).to.deep.equal(['migrations', 'audit columns', 'indexes']);
+    expect(Object.keys(result)).to.deep.equal([
+      'migrations',
+      'audit columns',
+      'indexes',
+      'history capture',
+      'history partitions',
+    ]);
     expect(result.migrations).to.include(ALL.at(-1));
   });
 
@@ -99,5 +120,70 @@ describe('db:verify', () => {
     expect(bad.code).to.equal(1);
     expect(bad.stdout).to.match(/\[FAIL\] audit fields populated: .*db:migrate/);
     expect(bad.stderr).to.not.match(/\n\s+at /, 'no stack trace');
+  });
+
+  describe('history capture and partitions', () => {
+    const latest = useTestDatabase('latest');
+    const q = (sql: string) => latest.current.sequelize.query(sql);
+    const check = async (name: string) =>
+      (await runVerify(latest.current.url)).find((c) => c.name === name)!;
+
+    it('when every capture trigger is in place and partitions are made ahead, both history checks pass', async () => {
+      expect(await check('history capture')).to.include({ status: 'ok' });
+      expect(await check('history partitions')).to.include({ status: 'ok' });
+    });
+
+    it('when a capture trigger is dropped, fails naming the table and the migration that installs it', async () => {
+      await q('DROP TRIGGER items_history_capture ON items');
+      const result = await check('history capture');
+      expect(result.status).to.equal('fail');
+      expect(result.details!.join('\n')).to.match(
+        /items: trigger items_history_capture is missing; .*capture-history-of-items/,
+      );
+    });
+
+    it('when a capture trigger is disabled, fails saying how to enable it', async () => {
+      await q('ALTER TABLE locations DISABLE TRIGGER locations_history_capture');
+      const result = await check('history capture');
+      expect(result.status).to.equal('fail');
+      expect(result.details).to.deep.equal([
+        'locations: trigger locations_history_capture is disabled; writes go unrecorded (ALTER TABLE locations ENABLE TRIGGER locations_history_capture)',
+      ]);
+    });
+
+    it('when a column is added after the trigger was installed, fails naming the column whose updates go unrecorded', async () => {
+      await q('ALTER TABLE characters ADD COLUMN backstory text');
+      const result = await check('history capture');
+      expect(result.status).to.equal('fail');
+      expect(result.details!.join('\n')).to.include(
+        'characters: updates of backstory are not recorded',
+      );
+    });
+
+    it('when a capture trigger calls another function, fails', async () => {
+      await q(`CREATE FUNCTION not_capture() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+               DROP TRIGGER campaigns_history_capture ON campaigns;
+               CREATE TRIGGER campaigns_history_capture AFTER INSERT OR DELETE OR UPDATE ON campaigns
+                 FOR EACH ROW EXECUTE FUNCTION not_capture()`);
+      const result = await check('history capture');
+      expect(result.details!.join('\n')).to.include(
+        'campaigns: trigger campaigns_history_capture does not call gma_history_capture()',
+      );
+    });
+
+    it("when next month's partition is missing, warns with the call that makes it, and the command still exits 0", async () => {
+      const next = new Date();
+      next.setUTCDate(1);
+      next.setUTCMonth(next.getUTCMonth() + 1);
+      const name = `history_entries_p${next.getUTCFullYear()}${String(next.getUTCMonth() + 1).padStart(2, '0')}`;
+      await q(`DROP TABLE ${name}`);
+      const result = await check('history partitions');
+      expect(result.status).to.equal('warn');
+      expect(result.summary).to.include('less than a month ahead');
+      expect(result.details!.join('\n')).to.include('gma_history_ensure_partitions');
+      const run = await appCommand('app/cli/verify.ts', latest.current.url);
+      expect(run.code, run.stderr).to.equal(0);
+      expect(run.stdout).to.match(/\[WARN\] history partitions/);
+    });
   });
 });

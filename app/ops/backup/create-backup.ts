@@ -4,6 +4,10 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { ident } from '../../db/sql-identifier';
+import {
+  HISTORY_ARCHIVE_TABLE,
+  HISTORY_TABLE as ENTRIES_TABLE,
+} from '../../history/captured-table';
 import { appliedMigrations, openStableClient } from '../pg-client';
 import {
   EXCLUDED_TABLES,
@@ -55,6 +59,12 @@ export async function createBackup(url: string, options: BackupOptions): Promise
         'table users does not exist; run the migrations (npm run db:migrate) first',
       );
     }
+    if (tables.some((spec) => spec.schema === 'public' && spec.table === HISTORY_ARCHIVE_TABLE)) {
+      log(
+        `warning: ${HISTORY_ARCHIVE_TABLE} (a rolled-back history) is in this backup, but db:restore ` +
+          'cannot recreate it; apply the migrations again or purge it (db:history-archive), then back up again',
+      );
+    }
     const dumps: TableDump[] = [];
     for (const spec of tables) dumps.push(await dumpTable(client, dir, spec, log));
     await client.query('COMMIT');
@@ -100,7 +110,21 @@ async function dumpTable(
     sha256: counter.digest(),
     orderBy: spec.orderBy,
     sequences: await sequenceStates(client, spec),
+    ...(await historyRange(client, spec)),
   };
+}
+
+/** For the history table: the range of its entries' times, read in the backup's snapshot. */
+async function historyRange(
+  client: pg.Client,
+  spec: TableSpec,
+): Promise<Pick<TableDump, 'historyRange'>> {
+  if (spec.schema !== 'public' || spec.table !== ENTRIES_TABLE) return {};
+  const { rows } = await client.query<{ from: string | null; to: string | null }>(
+    `SELECT to_json(min(at)) #>> '{}' AS from, to_json(max(at)) #>> '{}' AS to FROM ${qualifiedName(spec)}`,
+  );
+  const { from, to } = rows[0]!;
+  return from && to ? { historyRange: { from, to } } : {};
 }
 
 /**

@@ -26,6 +26,12 @@ export interface TableDump {
   orderBy?: string[];
   /** Sequences to set on restore; absent in older manifests (then `id` is set to its maximum). */
   sequences?: SequenceState[];
+  /**
+   * The history's oldest and newest entry time (ISO), for the history table
+   * only: the restore makes the monthly partitions covering them before the
+   * load, so each entry lands in its month's partition, not the default one.
+   */
+  historyRange?: { from: string; to: string };
 }
 
 /** A table of the database the backup leaves out on purpose, and why. */

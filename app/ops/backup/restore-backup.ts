@@ -9,6 +9,8 @@ import { migrateUp } from '../../db/migration-runner';
 import { createMigrator, createSeeder } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { ident } from '../../db/sql-identifier';
+import { HISTORY_ARCHIVE_TABLE } from '../../history/captured-table';
+import { ENSURE_PARTITIONS_FUNCTION } from '../../history/partition-sql';
 import { appliedMigrations, openStableClient } from '../pg-client';
 import { displayName, qualifiedName } from './catalog';
 import { HashingCounter, discard, selectForCopy } from './copy-stream';
@@ -47,6 +49,7 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
     }
   }
 
+  refuseArchivedHistory(manifest);
   const migrated = await migrateEmptyTarget(url, manifest, log);
   const client = await openStableClient(url, 'gma-restore');
   try {
@@ -61,6 +64,7 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
       }
       for (const dump of manifest.tables) await checkTarget(client, dump, seeded);
       if (seeded) await clearSeededRows(client, manifest, log);
+      for (const dump of manifest.tables) await makeHistoryPartitions(client, dump, log);
       const keys = await dropForeignKeys(client, manifest);
       const indexes = await dropPlainIndexes(client, manifest);
       for (const dump of manifest.tables) await load(client, dir, dump, log);
@@ -80,6 +84,23 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A history renamed aside by a rollback is a partitioned table that no
+ * migration of the backup's state creates; restoring it is refused before
+ * the target is touched, rather than leaving it out.
+ */
+function refuseArchivedHistory(manifest: BackupManifest): void {
+  const archived = manifest.tables.find(
+    (dump) => !dump.schema && dump.table === HISTORY_ARCHIVE_TABLE,
+  );
+  if (!archived) return;
+  throw new BackupError(
+    `the backup holds a rolled-back history (${HISTORY_ARCHIVE_TABLE}, ${archived.rows} entries), ` +
+      'which a restore cannot recreate; on the source, apply the migrations again (npm run db:migrate) ' +
+      'or purge it (npm run db:history-archive -- --purge), then take a new backup. Nothing was restored',
+  );
 }
 
 /**
@@ -207,7 +228,43 @@ async function dropPlainIndexes(client: pg.Client, manifest: BackupManifest): Pr
     [manifest.tables.map((dump) => qualifiedName(dump))],
   );
   for (const { name } of rows) await client.query(`DROP INDEX ${name}`);
-  return rows.map((row) => row.definition);
+  // An index of a partitioned table (the history's) reads back as
+  // `ON ONLY <table>`, which would build it without its partitions' indexes:
+  // built without ONLY, it makes them all again.
+  return rows.map((row) => row.definition.replace(/ ON ONLY /, ' ON '));
+}
+
+/**
+ * Makes the history's monthly partitions covering the backup's entries
+ * before they load, so each lands in its month's partition as in the source
+ * (and can be pruned by month), not in the default partition. The function
+ * sets a short lock_timeout for the rest of the transaction; the restore's
+ * own is put back.
+ */
+async function makeHistoryPartitions(
+  client: pg.Client,
+  dump: TableDump,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!dump.historyRange) return;
+  const { rows } = await client.query<{ exists: boolean; lock_timeout: string }>(
+    `SELECT to_regprocedure($1) IS NOT NULL AS exists, current_setting('lock_timeout') AS lock_timeout`,
+    [`${ENSURE_PARTITIONS_FUNCTION}(timestamptz, timestamptz)`],
+  );
+  const { exists, lock_timeout: lockTimeout } = rows[0]!;
+  if (!exists) {
+    log(
+      `${displayName(dump)}: no ${ENSURE_PARTITIONS_FUNCTION}() in the target; entries load into the default partition`,
+    );
+    return;
+  }
+  const { from, to } = dump.historyRange;
+  const { rows: made } = await client.query<{ made: number }>(
+    `SELECT ${ENSURE_PARTITIONS_FUNCTION}($1, $2) AS made`,
+    [from, to],
+  );
+  await client.query(`SELECT set_config('lock_timeout', $1, true)`, [lockTimeout]);
+  log(`${displayName(dump)}: ${made[0]?.made ?? 0} monthly partition(s) made for ${from} .. ${to}`);
 }
 
 async function rebuildIndexes(
