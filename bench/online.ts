@@ -3,61 +3,13 @@
 // its latency is measured with nothing else running, while the whole audit
 // migration runs (schema, backfill, foreign keys, indexes), and while one
 // set-based UPDATE per table fills the same fields (what a naive backfill does).
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { AUDITED_TABLES } from '../app/audit/audit-spec';
 import { addedColumns } from '../app/audit/audited-table';
 import { setBasedFillSql } from '../app/audit/rule-sql';
 import { startBenchServer, withClient, type BenchServer } from './support/bench-server';
 import { cloneDatabase, createPreAuditDatabase, migrate } from './support/datasets';
-import { duration, envInt, machineLine, msSince, printTable, quantile } from './support/report';
-
-const TSX = path.resolve(__dirname, '..', 'node_modules', '.bin', 'tsx');
-const WRITER = path.join(__dirname, 'support', 'writer.ts');
-
-interface Latencies {
-  insert: number[];
-  update: number[];
-}
-
-function startWriter(
-  url: string,
-): Promise<{ child: ChildProcess; stop: () => Promise<Latencies> }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [WRITER, url], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.on('error', reject);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.startsWith('ready\n') && out.length === 'ready\n'.length) {
-        resolve({
-          child,
-          stop: () =>
-            new Promise<Latencies>((done, fail) => {
-              child.once('close', (code) => {
-                if (code !== 0) return fail(new Error(`writer exited ${code}`));
-                done(JSON.parse(out.slice('ready\n'.length)) as Latencies);
-              });
-              child.kill('SIGTERM');
-            }),
-        });
-      }
-    });
-  });
-}
-
-async function measure(url: string, work: () => Promise<void>) {
-  const writer = await startWriter(url);
-  const started = process.hrtime.bigint();
-  try {
-    await work();
-  } catch (error) {
-    await writer.stop();
-    throw error;
-  }
-  const ms = msSince(started);
-  return { ms, latencies: await writer.stop() };
-}
+import { duration, envInt, machineLine, printTable, quantile } from './support/report';
+import { measureWithWriter as measure, type Latencies } from './support/writer-run';
 
 async function main(): Promise<void> {
   const rows = envInt('BENCH_ROWS', 1_000_000);

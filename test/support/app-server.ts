@@ -4,6 +4,7 @@ import { PROJECT_ROOT } from './run-command';
 
 /** A real `app/server.ts` process on a real port. */
 export interface AppServerProcess {
+  readonly pid: number;
   readonly port: number;
   readonly base: string;
   /** Resolves with the exit code once the process has ended. */
@@ -16,13 +17,17 @@ export interface AppServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the server (one node process, no wrapper) with the given environment. */
+/**
+ * Starts the server (one node process, no wrapper) with the given environment,
+ * from the project or from `root`, another checkout of it (an older version).
+ */
 export async function startAppServer(
   env: Record<string, string | undefined>,
+  root = PROJECT_ROOT,
 ): Promise<AppServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'app/server.ts'], {
-    cwd: PROJECT_ROOT,
+    cwd: root,
     env: {
       ...process.env,
       NODE_ENV: 'test',
@@ -40,6 +45,7 @@ export async function startAppServer(
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const base = `http://127.0.0.1:${port}`;
   return {
+    pid: child.pid!,
     port,
     base,
     exited,
