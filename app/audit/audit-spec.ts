@@ -24,6 +24,17 @@ export const AUDITED_TABLES: readonly AuditedTableSpec[] = [
 ];
 
 /**
+ * The passes that set back to NULL the modifiers the backfill guessed for
+ * rows a previous app version changed before it (app/audit/cleared-modifiers.ts).
+ */
+export const CLEARING_MIGRATIONS: readonly string[] = [
+  '20261129400100-clear-unattributed-modifiers-of-characters.ts',
+  '20261129400200-clear-unattributed-modifiers-of-items.ts',
+  '20261129400300-clear-unattributed-modifiers-of-locations.ts',
+  '20261129400400-clear-unattributed-modifiers-of-campaigns.ts',
+];
+
+/**
  * Every audit migration, in the order they apply: the history first (so a
  * previous app version's writes are on record before the audit columns
  * appear), then each table's audit, then the passes that clear modifiers
@@ -58,10 +69,7 @@ export const AUDIT_MIGRATIONS: readonly string[] = [
   '20261129200100-catch-up-audit-fields-of-items.ts',
   '20261129200200-catch-up-audit-fields-of-locations.ts',
   '20261129400000-create-audit-cleared-modifiers.ts',
-  '20261129400100-clear-unattributed-modifiers-of-characters.ts',
-  '20261129400200-clear-unattributed-modifiers-of-items.ts',
-  '20261129400300-clear-unattributed-modifiers-of-locations.ts',
-  '20261129400400-clear-unattributed-modifiers-of-campaigns.ts',
+  ...CLEARING_MIGRATIONS,
 ];
 
 /** The rollback target back to the state before any audit field. */

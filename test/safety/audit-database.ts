@@ -1,5 +1,10 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { AUDITED_TABLES, FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import {
+  AUDITED_TABLES,
+  CLEARING_MIGRATIONS,
+  FIRST_AUDIT_MIGRATION,
+} from '../../app/audit/audit-spec';
+import { ruleCreator } from '../../app/audit/rule-sql';
 import { addedColumns } from '../../app/audit/audited-table';
 import { listMigrationFiles, migrationMeta, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
@@ -72,6 +77,26 @@ async function leaveRowsToFill(db: TestDatabase, name: string): Promise<void> {
 }
 
 /**
+ * Before a pass that clears guessed modifiers, makes half the rows look as a
+ * rolling upgrade leaves them: changed by a previous app version (a history
+ * entry with no actor) before the backfill, which then gave them the rule's
+ * modifier (set here by an UPDATE of modified_by alone, which the history
+ * does not record), so the pass has work to do.
+ */
+async function leaveModifiersToClear(db: TestDatabase, name: string): Promise<void> {
+  if (!CLEARING_MIGRATIONS.includes(name)) return;
+  const spec = AUDITED_TABLES.find((s) => s.table === migrationMeta(name).table)!;
+  await db.sequelize.query(
+    `UPDATE ${spec.table} SET name = left(name, 90) || ' (edited)' WHERE id % 2 = 0`,
+  );
+  await db.sequelize.query(
+    `UPDATE ${spec.table} t SET modified_by = ${ruleCreator(spec)}
+       FROM ${spec.table} s ${spec.rule.joins?.replace(/\bt\./g, 's.') ?? ''}
+      WHERE t.id = s.id AND t.id % 2 = 0`,
+  );
+}
+
+/**
  * A database in the state just before migration `index` of `migrations/`,
  * with `rows` of pre-audit data once the tables exist, its connections
  * closed so that it can be cloned (`createTestDatabase({ database: name })`).
@@ -88,6 +113,7 @@ export async function databaseBeforeMigration(index: number, rows: number): Prom
         await fillPreAuditData(db.sequelize, { rows });
         await migrateUp(db.sequelize, db.url, { to: ALL[index - 1]! });
         await leaveRowsToFill(db, ALL[index]!);
+        await leaveModifiersToClear(db, ALL[index]!);
       }
     }
     await db.sequelize.close();
