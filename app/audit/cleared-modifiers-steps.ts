@@ -18,6 +18,11 @@ export function clearedModifiersTableMigration(): AuditMigration {
       withMigrationClient(qi, (client) => runOnlineDdl(client, [CREATE_CLEARED_MODIFIERS_SQL], [])),
     down: (qi) =>
       withMigrationClient(qi, async (client) => {
+        // A re-run after a crash between the drop and its record finds no table: done.
+        const { rows: found } = await client.query<{ present: boolean }>(
+          `SELECT to_regclass('${CLEARED_MODIFIERS_TABLE}') IS NOT NULL AS present`,
+        );
+        if (!found[0]?.present) return;
         const { rows } = await client.query<{ n: string }>(
           `SELECT count(*) AS n FROM ${CLEARED_MODIFIERS_TABLE}`,
         );
