@@ -18,11 +18,11 @@ import { captureTriggerName } from '../app/history/capture-sql';
 import { HISTORY_TABLE } from '../app/history/captured-table';
 import { HISTORY_TABLES } from '../app/history/history-spec';
 import { startAppServer, type AppServerProcess } from '../test/support/app-server';
-import { postJson } from './support/api';
 import { startBenchServer, withClient } from './support/bench-server';
 import { checkoutAt, commitBefore } from './support/checkout';
 import { parentPid, processCpuMs, processTreeCpuMs } from './support/cpu';
 import { migrate } from './support/datasets';
+import { prepareItemWrites } from './support/item-writes';
 import { envInt, machineLine, msSince, printTable, quantile } from './support/report';
 
 const DATABASE = 'bench_history_cost';
@@ -62,40 +62,10 @@ async function httpThroughput(url: string, client: pg.Client): Promise<void> {
   try {
     await Promise.all([current.ready(), previous.ready()]);
     const base = current.base;
-    const password = 'correct horse battery';
-    await postJson(base, '/api/auth/register', {
-      username: 'bench',
-      email: 'bench@example.test',
-      password,
-    });
-    const { token } = (await postJson(base, '/api/auth/login', {
-      username: 'bench',
-      password,
-    })) as { token: string };
-    const { id: campaignId } = await postJson(base, '/api/campaigns', { name: 'Bench' }, token);
-    const ids: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      ids.push(
-        (await postJson(base, '/api/items', { campaignId, name: `target ${i}` }, token))
-          .id as number,
-      );
-    }
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const { headers, create, update } = await prepareItemWrites(base);
     const endpoints: Record<string, autocannon.Request> = {
-      'POST /api/items': {
-        method: 'POST',
-        path: '/api/items',
-        body: JSON.stringify({ campaignId, name: 'bench item', description: 'x' }),
-      },
-      'PATCH /api/items/:id': {
-        method: 'PATCH',
-        path: '/api/items/0',
-        setupRequest: (req: autocannon.Request) => ({
-          ...req,
-          path: `/api/items/${ids[Math.floor(Math.random() * ids.length)]}`,
-          body: JSON.stringify({ description: `edited ${Math.random()}` }),
-        }),
-      },
+      'POST /api/items': create,
+      'PATCH /api/items/:id': update,
     };
     const modes: Mode[] = [
       { name: 'trail (as shipped)', server: current, capture: true },

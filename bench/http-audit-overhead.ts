@@ -15,8 +15,8 @@ import { createLogger } from '../app/logger';
 import { Character, Item, Location, initModels } from '../models';
 import { startBenchServer } from './support/bench-server';
 import { migrate } from './support/datasets';
+import { prepareItemWrites } from './support/item-writes';
 import { envInt, machineLine, printTable } from './support/report';
-import { postJson } from './support/api';
 
 const AUDITED = [Character, Item, Location];
 const HOOK_TYPES = [
@@ -65,47 +65,10 @@ async function main(): Promise<void> {
     console.log(
       `## Audit overhead on the hot path: HTTP through the API (${connections} connections, ${seconds} s per run)\n`,
     );
-    const password = 'correct horse battery';
-    await postJson(base, '/api/auth/register', {
-      username: 'bench',
-      email: 'bench@example.test',
-      password,
-    });
-    const { token } = (await postJson(base, '/api/auth/login', {
-      username: 'bench',
-      password,
-    })) as {
-      token: string;
-    };
-    const { id: campaignId } = await postJson(
-      base,
-      '/api/campaigns',
-      { name: 'Bench campaign' },
-      token,
-    );
-    const ids: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      ids.push(
-        (await postJson(base, '/api/items', { campaignId, name: `target ${i}` }, token))
-          .id as number,
-      );
-    }
-    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const { headers, create, update } = await prepareItemWrites(base);
     const endpoints: Record<string, autocannon.Request> = {
-      'POST /api/items (create)': {
-        method: 'POST',
-        path: '/api/items',
-        body: JSON.stringify({ campaignId, name: 'bench item', description: 'x' }),
-      },
-      'PATCH /api/items/:id (update)': {
-        method: 'PATCH',
-        path: '/api/items/0',
-        setupRequest: (req: autocannon.Request) => ({
-          ...req,
-          path: `/api/items/${ids[Math.floor(Math.random() * ids.length)]}`,
-          body: JSON.stringify({ description: `edited ${Math.random()}` }),
-        }),
-      },
+      'POST /api/items (create)': create,
+      'PATCH /api/items/:id (update)': update,
     };
 
     const saved = new Map(
