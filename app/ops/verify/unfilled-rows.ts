@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { addedColumns, type AuditedTableSpec } from '../../audit/audited-table';
-import { ruleCreator } from '../../audit/rule-sql';
+import { needsFill, ruleCreator } from '../../audit/rule-sql';
 import { ident } from '../../db/sql-identifier';
 import { HISTORY_TABLE } from '../../history/captured-table';
 
@@ -50,7 +50,7 @@ export async function countUnfilled(
               count(*) FILTER (WHERE NOT (${creatorMissing}) AND t.modified_by IS NULL
                                  AND ${newestUnknown}) AS unknown
          FROM ${ident(spec.table)} t ${spec.rule.joins ?? ''}
-        WHERE ${added.map((name) => `t.${ident(name)} IS NULL`).join(' OR ')}`,
+        WHERE ${needsFill(spec)}`,
     );
     counts.push({
       table: spec.table,
