@@ -2,20 +2,24 @@
 // BENCH_HISTORY_ENTRIES (10M) history entries over 12 monthly partitions,
 // then EXPLAIN (ANALYZE, BUFFERS) of the pages the API reads, as
 // HistoryService builds them (bench/support/history-api-sql.ts): a row's
-// history, a campaign's activity, each activity filter, and pages after a
-// cursor deep in the list. Filters that scan past many entries they do not
-// keep are measured again with the index that would serve them, built in a
-// transaction that is rolled back (so no migration is implied).
+// history, a campaign's activity, each activity filter and their
+// combinations, and pages after a cursor deep in the list.
 import type pg from 'pg';
 import { HISTORY_TABLE } from '../app/history/captured-table';
 import { ENSURE_PARTITIONS_FUNCTION } from '../app/history/partition-sql';
-import { startBenchServer, withClient } from './support/bench-server';
+import { listMigrationFiles, MIGRATIONS_DIR } from '../app/db/migration-files';
+import { ACTIVITY_INDEX_MIGRATIONS } from '../app/history/history-spec';
+import { startBenchServer, withClient, type BenchServer } from './support/bench-server';
 import { migrate } from './support/datasets';
 import { createReader, HistoryApiSql, type HistoryPageQuery } from './support/history-api-sql';
 import { historyFillSql, HISTORY_SHAPE } from './support/history-fill';
 import { duration, envInt, machineLine, msSince, printTable, quantile } from './support/report';
 
 const DATABASE = 'bench_history';
+const ALL_MIGRATIONS = listMigrationFiles(MIGRATIONS_DIR);
+/** Entries are loaded before these, so their migrations build on a full history, as in production. */
+const BEFORE_ACTIVITY_INDEXES =
+  ALL_MIGRATIONS[ALL_MIGRATIONS.indexOf(ACTIVITY_INDEX_MIGRATIONS[0]!) - 1]!;
 const RUNS = 5;
 const TARGET_MS = 5;
 
@@ -36,18 +40,21 @@ interface PlanNode {
   Plans?: PlanNode[];
 }
 
-/** The plan's shape, top down along the first children, with the first index named. */
+/** The plan's shape, top down along the first children, with how many scans of which indexes. */
 function shape(node: PlanNode): string {
   const names: string[] = [];
-  let index: string | undefined;
   for (let n: PlanNode | undefined = node; n && names.length < 4; n = n.Plans?.[0]) {
     names.push(n['Node Type']);
-    index ??= n['Index Name'];
   }
-  let append: PlanNode | undefined = node;
-  while (append && !append['Node Type'].endsWith('Append')) append = append.Plans?.[0];
-  const partitions = append?.Plans?.length;
-  return `${names.join(' > ')}${partitions ? ` (${partitions} partitions)` : ''}${index ? ` on ${index.replace(/^history_entries_p\d+_/, '')}` : ''}`;
+  const scans = new Map<string, number>();
+  const walk = (n: PlanNode) => {
+    const index = n['Index Name']?.replace(/^history_entries_(p\d+|default)_/, '');
+    if (index) scans.set(index, (scans.get(index) ?? 0) + 1);
+    n.Plans?.forEach(walk);
+  };
+  walk(node);
+  const used = [...scans].map(([index, n]) => `${n} scans of ${index}`).join(', ');
+  return `${names.join(' > ')}${used ? `: ${used}` : ''}`;
 }
 
 async function explain(client: pg.Client, query: HistoryPageQuery): Promise<Timing> {
@@ -100,7 +107,11 @@ async function setIndexesAside(client: pg.Client): Promise<string[]> {
   return rows.map((row) => row.definition.replace(' ON ONLY ', ' ON '));
 }
 
-async function build(client: pg.Client, entries: number): Promise<Record<string, number>> {
+async function build(
+  server: BenchServer,
+  client: pg.Client,
+  entries: number,
+): Promise<Record<string, number>> {
   const phases: Record<string, number> = {};
   let started = process.hrtime.bigint();
   const { rows } = await client.query<{ made: number }>(
@@ -126,6 +137,10 @@ async function build(client: pg.Client, entries: number): Promise<Record<string,
   started = process.hrtime.bigint();
   await client.query(`VACUUM (ANALYZE) ${HISTORY_TABLE}`);
   phases.vacuum = msSince(started);
+  // The activity indexes as an operator gets them: their migrations, online.
+  started = process.hrtime.bigint();
+  await migrate(server, DATABASE);
+  phases.activityIndexes = msSince(started);
   return phases;
 }
 
@@ -207,15 +222,11 @@ async function pick(client: pg.Client): Promise<Picks> {
 interface Case {
   name: string;
   query: HistoryPageQuery;
-  /** The index that would serve this page, if the shipped ones make it scan far. */
-  betterIndex?: string;
 }
 
 async function cases(p: Picks, api: HistoryApiSql): Promise<Case[]> {
   const big = p.bigCampaign;
-  const byActor = `CREATE INDEX bench_history_actor_idx ON ${HISTORY_TABLE} (campaign_id, actor_id, at DESC, id DESC)`;
-  const byKind = `CREATE INDEX bench_history_kind_idx ON ${HISTORY_TABLE} (campaign_id, table_name, at DESC, id DESC)`;
-  const list: Array<Omit<Case, 'query'> & { query: () => Promise<HistoryPageQuery> }> = [
+  const list: Array<{ name: string; query: () => Promise<HistoryPageQuery> }> = [
     {
       name: `row history, newest 50 (a character with ${p.hotRowEntries} entries)`,
       query: () => api.rowPage('character', p.hotRow),
@@ -239,32 +250,26 @@ async function cases(p: Picks, api: HistoryApiSql): Promise<Case[]> {
     {
       name: `activity, actor filter: frequent actor (${p.frequentActorEntries} entries)`,
       query: () => api.activityPage(big, { actor: p.frequentActor }),
-      betterIndex: byActor,
     },
     {
       name: `activity, actor filter: rare actor (${p.rareActorEntries} entries)`,
       query: () => api.activityPage(big, { actor: HISTORY_SHAPE.rareActor }),
-      betterIndex: byActor,
     },
     {
       name: 'activity, actor filter: an actor with no entries in the campaign',
       query: () => api.activityPage(big, { actor: HISTORY_SHAPE.silentActor }),
-      betterIndex: byActor,
     },
     {
       name: 'activity, kind filter: item (55 %)',
       query: () => api.activityPage(big, { kind: 'item' }),
-      betterIndex: byKind,
     },
     {
       name: `activity, kind filter: campaign (${p.campaignKindEntries} entries)`,
       query: () => api.activityPage(big, { kind: 'campaign' }),
-      betterIndex: byKind,
     },
     {
       name: 'activity, kind filter: location (none in this campaign)',
       query: () => api.activityPage(big, { kind: 'location' }),
-      betterIndex: byKind,
     },
     {
       name: 'activity, since only (last 30 days)',
@@ -287,7 +292,18 @@ async function cases(p: Picks, api: HistoryApiSql): Promise<Case[]> {
       name: 'activity, rare actor + cursor 75 % down',
       query: () =>
         api.activityPage(big, { actor: HISTORY_SHAPE.rareActor, cursor: p.campaignCursor }),
-      betterIndex: byActor,
+    },
+    {
+      name: 'activity, actor + kind: frequent actor, kind=location (none)',
+      query: () => api.activityPage(big, { actor: p.frequentActor, kind: 'location' }),
+    },
+    {
+      name: 'activity, actor + kind: frequent actor, kind=campaign',
+      query: () => api.activityPage(big, { actor: p.frequentActor, kind: 'campaign' }),
+    },
+    {
+      name: 'activity, actor + kind: rare actor, kind=item',
+      query: () => api.activityPage(big, { actor: HISTORY_SHAPE.rareActor, kind: 'item' }),
     },
   ];
   const built: Case[] = [];
@@ -303,9 +319,9 @@ async function main(): Promise<void> {
     await server.admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     await server.admin(`CREATE DATABASE ${DATABASE}`);
     console.error('migrating...');
-    await migrate(server, DATABASE);
+    await migrate(server, DATABASE, BEFORE_ACTIVITY_INDEXES);
     await withClient(server.url(DATABASE), async (client) => {
-      const phases = await build(client, entries);
+      const phases = await build(server, client, entries);
       const { rows: sizes } = await client.query<{ partitions: string; total: string }>(
         `SELECT count(*) AS partitions,
                 pg_size_pretty(sum(pg_total_relation_size(inhrelid))) AS total
@@ -314,7 +330,8 @@ async function main(): Promise<void> {
       );
       console.log(
         `built in ${duration(phases.insert! + phases.indexes! + phases.vacuum!)}: insert ${duration(phases.insert!)}, ` +
-          `indexes ${duration(phases.indexes!)}, vacuum analyze ${duration(phases.vacuum!)}; ` +
+          `row and campaign indexes ${duration(phases.indexes!)}, vacuum analyze ${duration(phases.vacuum!)}; ` +
+          `then the activity index migrations (each partition's index built concurrently) ${duration(phases.activityIndexes!)}; ` +
           `${sizes[0]!.partitions} partitions (default included), ${sizes[0]!.total} with indexes\n`,
       );
       const p = await pick(client);
@@ -330,21 +347,6 @@ async function main(): Promise<void> {
       for (const c of all) {
         console.error(`timing: ${c.name}`);
         results.set(c.name, await time(client, c.query));
-      }
-      // Each better index once, in a transaction rolled back afterwards.
-      const improved = new Map<string, Timing & { cold: number }>();
-      const builds = new Map<string, number>();
-      for (const index of new Set(all.flatMap((c) => (c.betterIndex ? [c.betterIndex] : [])))) {
-        await client.query('BEGIN');
-        const started = process.hrtime.bigint();
-        console.error(index);
-        await client.query(index);
-        builds.set(index, msSince(started));
-        await client.query(`ANALYZE ${HISTORY_TABLE}`);
-        for (const c of all.filter((entry) => entry.betterIndex === index)) {
-          improved.set(c.name, await time(client, c.query));
-        }
-        await client.query('ROLLBACK');
       }
       printTable(
         ['page (?limit=50)', 'rows', 'execution', 'planning', 'cold', 'buffers', 'plan', 'target'],
@@ -362,24 +364,6 @@ async function main(): Promise<void> {
           ];
         }),
       );
-      if (improved.size > 0) {
-        console.log('With the index that would serve the filter (built, measured, rolled back):\n');
-        printTable(
-          ['page (?limit=50)', 'index', 'execution', 'planning', 'buffers', 'plan'],
-          [...improved].map(([name, t]) => {
-            const index = all.find((c) => c.name === name)!.betterIndex!;
-            return [
-              name,
-              index.replace(/^CREATE INDEX \S+ ON \S+ /, ''),
-              `${t.ms.toFixed(3)} ms`,
-              `${t.planningMs.toFixed(3)} ms`,
-              t.buffers,
-              t.plan,
-            ];
-          }),
-        );
-        for (const [index, ms] of builds) console.log(`built in ${duration(ms)}: ${index}`);
-      }
       console.log(
         `\nmedian of ${RUNS} EXPLAIN (ANALYZE, BUFFERS) runs after a cold first run; target: execution + planning under ${TARGET_MS} ms`,
       );

@@ -50,6 +50,12 @@ export const HISTORY_MIGRATIONS: readonly string[] = [
   ...HISTORY_TABLES.map((spec) => spec.migration),
 ];
 
+/** The migrations of the indexes that serve filtered activity pages (app/history/activity-indexes.ts). */
+export const ACTIVITY_INDEX_MIGRATIONS: readonly string[] = [
+  '20261129500000-index-history-by-kind.ts',
+  '20261129500100-index-history-by-actor.ts',
+];
+
 /** The entry of `kind`. */
 export function historyTableOfKind(kind: HistoryKind): HistoryTableSpec {
   const spec = HISTORY_TABLES.find((entry) => entry.kind === kind);

@@ -113,31 +113,58 @@ export class HistoryService {
   ): Promise<HistoryPage> {
     await accessCampaign(campaignId, userId);
     const where = new Conditions().add('h.campaign_id = ?', campaignId);
-    const tables = options.kind
-      ? [historyTableOfKind(options.kind).table]
-      : HISTORY_TABLES.map((spec) => spec.table);
-    where.add('h.table_name = ANY(?)', tables);
     if (options.actor !== undefined) where.add('h.actor_id = ?', options.actor);
     if (options.since) where.add('h.at >= ?', options.since);
     if (options.until) where.add('h.at < ?', options.until);
-    return this.page(where, options);
+    // Each filter is read through the index that leads with it
+    // (app/history/activity-indexes.ts): a kind as one `table_name =`, an
+    // actor alone as one ordered scan per kind, merged.
+    if (options.kind) {
+      return this.page(
+        where.add('h.table_name = ?', historyTableOfKind(options.kind).table),
+        options,
+      );
+    }
+    const tables = HISTORY_TABLES.map((spec) => spec.table);
+    if (options.actor !== undefined) return this.page(where, options, tables);
+    return this.page(where.add('h.table_name = ANY(?)', tables), options);
   }
 
-  private async page(where: Conditions, options: HistoryPageOptions): Promise<HistoryPage> {
+  /**
+   * A page of the entries `where` selects, newest first, after the cursor;
+   * with `perTable`, read as one ordered scan per table, each cut at the
+   * page's size, and merged.
+   */
+  private async page(
+    where: Conditions,
+    options: HistoryPageOptions,
+    perTable?: readonly string[],
+  ): Promise<HistoryPage> {
     if (options.cursor) {
       where.add('(h.at, h.id) < (?::timestamptz, ?::bigint)', options.cursor.at, options.cursor.id);
     }
     // One entry more than the page, to learn whether another page follows.
     const limit = `$${where.bind.push(options.limit + 1)}`;
+    const conditions = where.sql.join(' AND ');
+    const order = 'ORDER BY h.at DESC, h.id DESC';
+    const source = perTable
+      ? `(${perTable
+          .map(
+            (table) =>
+              `(SELECT h.* FROM history_entries h
+                 WHERE ${conditions} AND h.table_name = $${where.bind.push(table)}
+                 ${order} LIMIT ${limit})`,
+          )
+          .join(' UNION ALL ')}) h`
+      : `(SELECT h.* FROM history_entries h WHERE ${conditions}) h`;
     const rows = await this.sequelize.query<EntryRow>(
       `SELECT h.id::text AS id,
               to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
               h.table_name, h.row_id, h.action, h.source, h.changes,
               u.id AS actor_id, u.username AS actor_username, u.display_name AS actor_display_name
-         FROM history_entries h
+         FROM ${source}
          LEFT JOIN users u ON u.id = h.actor_id
-        WHERE ${where.sql.join(' AND ')}
-        ORDER BY h.at DESC, h.id DESC
+        ${order}
         LIMIT ${limit}`,
       { bind: where.bind, type: QueryTypes.SELECT },
     );

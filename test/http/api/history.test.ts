@@ -308,6 +308,55 @@ describe('History over HTTP', () => {
       expect(byGm).to.have.length(3);
     });
 
+    it('when filtered by actor and walked two entries per page, the cursors answer that user’s entries of every kind newest first, each once', async () => {
+      const { f } = await busyCampaign();
+      // More of the actor's entries per kind than a page holds, interleaved across kinds.
+      for (const [collection, name] of [
+        ['items', 'Rope'],
+        ['locations', 'Bridge'],
+        ['items', 'Lamp'],
+        ['locations', 'Mill'],
+        ['items', 'Map'],
+      ]) {
+        await request(f.app)
+          .post(`/api/${collection}`)
+          .set('Authorization', f.gm.auth)
+          .send({ campaignId: f.campaignId, name })
+          .expect(201);
+      }
+      const url = `/api/campaigns/${f.campaignId}/activity?actor=${f.gm.id}&limit=2`;
+      const walked: Entry[] = [];
+      for (let next: string | null = url; next;) {
+        const res = await get(f, next);
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        walked.push(...(res.body.data as Entry[]));
+        const cursor = res.body.page.nextCursor as string | null;
+        next = cursor ? `${url}&cursor=${cursor}` : null;
+      }
+      const [stored] = await db.current.sequelize.query(
+        `SELECT id::text AS id FROM history_entries
+          WHERE campaign_id = $1 AND actor_id = $2 ORDER BY at DESC, id DESC`,
+        { bind: [f.campaignId, f.gm.id] },
+      );
+      expect(walked.map((e) => e.id)).to.deep.equal(
+        (stored as Array<{ id: string }>).map((s) => s.id),
+      );
+      expect(walked).to.have.length(8);
+      expect(new Set(walked.map((e) => e.kind))).to.deep.equal(
+        new Set(['item', 'location', 'campaign']),
+      );
+    });
+
+    it('when filtered by actor and kind together, answers only that user’s entries of that kind', async () => {
+      const { f, all } = await busyCampaign();
+      const url = `/api/campaigns/${f.campaignId}/activity?actor=${f.gm.id}&kind=item`;
+      const some = await entries(f, url);
+      expect(some.map((e) => e.id)).to.deep.equal(
+        all.filter((e) => e.actor?.id === f.gm.id && e.kind === 'item').map((e) => e.id),
+      );
+      expect(some).to.have.length(1);
+    });
+
     it('when filtered by kind, answers only entries of that kind of row', async () => {
       const { f, all } = await busyCampaign();
       for (const kind of ['campaign', 'character', 'item', 'location']) {

@@ -1,0 +1,27 @@
+import type { QueryInterface } from 'sequelize';
+import { withMigrationClient } from '../db/migration-helpers/migration-client';
+import {
+  createPartitionedIndexOnline,
+  dropPartitionedIndex,
+  type PartitionedIndexSpec,
+} from '../db/migration-kit/partitioned-index';
+import type { MigrationMeta } from '../db/migration-meta';
+
+export interface ActivityIndexMigration {
+  readonly meta: MigrationMeta;
+  up(queryInterface: QueryInterface): Promise<void>;
+  down(queryInterface: QueryInterface): Promise<void>;
+}
+
+/**
+ * One index of the history, built online: each partition's concurrently,
+ * attached to the parent's (app/db/migration-kit/partitioned-index.ts).
+ * Not one transaction; re-runnable from any point. Down drops it.
+ */
+export function activityIndexMigration(spec: PartitionedIndexSpec): ActivityIndexMigration {
+  return {
+    meta: { transactional: false, table: spec.table, kind: 'index' },
+    up: (qi) => withMigrationClient(qi, (client) => createPartitionedIndexOnline(client, spec)),
+    down: (qi) => withMigrationClient(qi, (client) => dropPartitionedIndex(client, spec)),
+  };
+}
