@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
-import { migrateUp } from '../../app/db/migration-runner';
+import { migrateDown, migrateUp } from '../../app/db/migration-runner';
+import { ACTIVITY_INDEX_MIGRATIONS } from '../../app/history/history-spec';
 import type { CheckResult } from '../../app/ops/check-report';
 import { runVerify } from '../../app/ops/verify/run-verify';
 import { fillPreAuditData } from '../fixtures/pre-audit-data';
@@ -169,6 +170,23 @@ describe('db:verify', () => {
       expect(result.details!.join('\n')).to.include(
         'campaigns: trigger campaigns_history_capture does not call gma_history_capture()',
       );
+    });
+
+    it('when an activity index migration stopped half way, fails on it and on the invalid history index, saying to run db:migrate rather than to drop it', async () => {
+      await migrateDown(latest.current.sequelize, latest.current.url, { step: 1 });
+      // What the cut-short migration leaves: the history's index made ON ONLY, not yet on any partition.
+      await q(
+        'CREATE INDEX history_entries_actor_idx ON ONLY history_entries (campaign_id, actor_id, table_name, at DESC, id DESC)',
+      );
+      const checks = await runVerify(latest.current.url);
+      const invalid = checks.find((c) => c.name === 'invalid indexes')!;
+      expect(checks.find((c) => c.name === 'migrations')!.details).to.deep.equal([
+        ACTIVITY_INDEX_MIGRATIONS.at(-1),
+      ]);
+      expect(invalid.status).to.equal('fail');
+      expect(invalid.details).to.deep.equal([
+        'history_entries_actor_idx on history_entries: its migration did not finish; run npm run db:migrate (it resumes)',
+      ]);
     });
 
     it("when next month's partition is missing, warns with the call that makes it, and the command still exits 0", async () => {

@@ -108,10 +108,16 @@ export async function checkIndexes(client: pg.ClientBase): Promise<CheckResult> 
       };
 }
 
-/** No index in the schema is INVALID (a failed CREATE INDEX CONCURRENTLY leaves one behind). */
+/**
+ * No index in the schema is INVALID (a failed CREATE INDEX CONCURRENTLY
+ * leaves one behind). An index of a partitioned table, or of one of its
+ * partitions, is built by a migration that resumes (drops a half-built one
+ * and builds it again); it cannot be dropped CONCURRENTLY anyway.
+ */
 export async function checkInvalidIndexes(client: pg.ClientBase): Promise<CheckResult> {
-  const { rows } = await client.query<{ name: string; table: string }>(
-    `SELECT ic.relname AS name, t.relname AS table
+  const { rows } = await client.query<{ name: string; table: string; partitioned: boolean }>(
+    `SELECT ic.relname AS name, t.relname AS table,
+            (t.relkind = 'p' OR t.relispartition) AS partitioned
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
       WHERE NOT i.indisvalid AND ic.relnamespace = current_schema()::regnamespace
       ORDER BY 1`,
@@ -121,7 +127,11 @@ export async function checkInvalidIndexes(client: pg.ClientBase): Promise<CheckR
         name: 'invalid indexes',
         status: 'fail',
         summary: `${rows.length} INVALID index(es), left by failed concurrent builds; they slow writes and serve no query`,
-        details: rows.map((r) => `${r.name} on ${r.table}: DROP INDEX CONCURRENTLY "${r.name}"`),
+        details: rows.map((r) =>
+          r.partitioned
+            ? `${r.name} on ${r.table}: its migration did not finish; run npm run db:migrate (it resumes)`
+            : `${r.name} on ${r.table}: DROP INDEX CONCURRENTLY "${r.name}"`,
+        ),
       }
     : { name: 'invalid indexes', status: 'ok', summary: 'none' };
 }
