@@ -4,8 +4,10 @@
 // to the write's transaction (set_config(..., true), safe under transaction
 // pooling). Every write path of an audited model goes through one of the
 // methods wrapped here: inside the caller's transaction the settings are set
-// on it, once per actor; without one, the write gets a transaction of its
-// own. Raw SQL and writes from outside the app set nothing: actor unknown.
+// on it, once per actor; without one, an instance's save (one INSERT or
+// UPDATE) sends them in the same round trip as its statement, and any other
+// write gets a transaction of its own. Raw SQL and writes from outside the
+// app set nothing: actor unknown.
 import type { Model, ModelStatic, Sequelize, Transaction } from 'sequelize';
 import { currentContext } from '../../app/context';
 import { HISTORY_SETTINGS } from '../../app/history/captured-table';
@@ -14,7 +16,13 @@ import { resolveOptionalActorId } from './audit-actor';
 interface WriteOptions {
   transaction?: Transaction | null;
   user?: unknown;
+  include?: unknown;
+  /** The settings to send with this write's own statement (no transaction around it). */
+  [STATEMENT_SETTINGS]?: readonly string[];
 }
+
+/** Option key of the settings a one-statement write carries to its statement. */
+const STATEMENT_SETTINGS = Symbol('history-statement-settings');
 
 /** What the settings of a transaction were last set to, so each is sent once. */
 const applied = new WeakMap<Transaction, string>();
@@ -78,18 +86,71 @@ function sendSettingsWithBegin(sequelize: Sequelize): void {
   };
 }
 
+type QueryOptions = WriteOptions & { bind?: unknown; bindParam?: boolean };
+type Generate = (...args: unknown[]) => unknown;
+
+/**
+ * Sends a one-statement write's settings in the same round trip as the
+ * statement: `SET LOCAL ...; INSERT ...` as one simple-protocol query, which
+ * PostgreSQL runs as one implicit transaction (the settings last for it
+ * alone, as under transaction pooling). A simple query takes no bind
+ * parameters, so the INSERT or UPDATE is generated with its values escaped,
+ * as Sequelize does for every bulk statement; SET returns no rows, so the
+ * statement's own rows are what Sequelize reads.
+ */
+function sendSettingsWithStatement(sequelize: Sequelize): void {
+  const generator = (
+    sequelize.getQueryInterface() as unknown as { queryGenerator: Record<string, Generate> }
+  ).queryGenerator;
+  // insertQuery(table, values, attributes, options); updateQuery(table, values, where, options, attributes)
+  for (const [name, optionsAt] of [
+    ['insertQuery', 3],
+    ['updateQuery', 3],
+  ] as const) {
+    const generate = generator[name]!.bind(generator);
+    generator[name] = (...args: unknown[]) => {
+      const options = args[optionsAt] as QueryOptions | undefined;
+      if (options?.[STATEMENT_SETTINGS]) options.bindParam = false;
+      return generate(...args);
+    };
+  }
+  const query = sequelize.query.bind(sequelize) as (sql: unknown, options?: unknown) => unknown;
+  (sequelize as unknown as { query: typeof query }).query = (sql, options) => {
+    const values = (options as QueryOptions | undefined)?.[STATEMENT_SETTINGS];
+    if (!values) return query(sql, options);
+    const statement = typeof sql === 'string' ? sql : (sql as { query: string; bind?: unknown });
+    if (typeof statement !== 'string' && statement.bind !== undefined) {
+      throw new Error('a write sending the history settings with it must not use bind parameters');
+    }
+    const text = typeof statement === 'string' ? statement : statement.query;
+    const [actor, requestId, source] = values.map((value) => sequelize.escape(value));
+    return query(
+      `SET LOCAL ${HISTORY_SETTINGS.actor} = ${actor}; ` +
+        `SET LOCAL ${HISTORY_SETTINGS.requestId} = ${requestId}; ` +
+        `SET LOCAL ${HISTORY_SETTINGS.source} = ${source}; ${text}`,
+      options,
+    );
+  };
+}
+
 /**
  * Runs `write` with the history settings in place: on the caller's
- * transaction, or on a new one around the write.
+ * transaction; without one, with the write's own statement when it makes
+ * exactly one (`oneStatement`), or else on a new transaction around it.
  */
 async function withHistoryContext<T>(
   sequelize: Sequelize,
   options: WriteOptions | undefined,
+  oneStatement: boolean,
   write: (options: WriteOptions) => Promise<T>,
 ): Promise<T> {
   if (options?.transaction) {
     await applySettings(sequelize, options.transaction, options);
     return write(options);
+  }
+  // A save with `include` saves the associated rows too: several statements.
+  if (oneStatement && !options?.include) {
+    return write({ ...options, [STATEMENT_SETTINGS]: settingsFor(options) });
   }
   return sequelize.transaction(async (transaction) => {
     await applySettings(sequelize, transaction, options);
@@ -102,7 +163,7 @@ type Method = ((this: unknown, ...args: unknown[]) => Promise<unknown>) & { [UNW
 // The method a wrapper replaced: a model initialised again is wrapped once, not twice.
 const UNWRAPPED = Symbol('history-unwrapped');
 
-function wrap(target: object, name: string, optionsAt: number): void {
+function wrap(target: object, name: string, optionsAt: number, oneStatement = false): void {
   const current = (target as Record<string, Method>)[name];
   if (typeof current !== 'function') throw new Error(`cannot wrap ${name}: not a method`);
   const original = current[UNWRAPPED] ?? current;
@@ -110,11 +171,16 @@ function wrap(target: object, name: string, optionsAt: number): void {
     const sequelize = (
       typeof this === 'function' ? this : (this as Model).constructor
     ) as ModelStatic<Model>;
-    return withHistoryContext(sequelize.sequelize!, args[optionsAt] as WriteOptions, (options) => {
-      const next = [...args];
-      next[optionsAt] = options;
-      return original.apply(this, next);
-    });
+    return withHistoryContext(
+      sequelize.sequelize!,
+      args[optionsAt] as WriteOptions,
+      oneStatement,
+      (options) => {
+        const next = [...args];
+        next[optionsAt] = options;
+        return original.apply(this, next);
+      },
+    );
   };
   wrapped[UNWRAPPED] = original;
   Object.defineProperty(target, name, { value: wrapped, configurable: true, writable: true });
@@ -127,11 +193,14 @@ function wrap(target: object, name: string, optionsAt: number): void {
  * passes its own transaction down.
  */
 export function applyHistoryContext(model: ModelStatic<Model>): void {
-  if (model.sequelize) sendSettingsWithBegin(model.sequelize);
+  if (model.sequelize && !patched.has(model.sequelize)) {
+    sendSettingsWithBegin(model.sequelize);
+    sendSettingsWithStatement(model.sequelize);
+  }
   wrap(model, 'bulkCreate', 1);
   wrap(model, 'update', 1);
   wrap(model, 'destroy', 0);
   wrap(model, 'upsert', 1);
-  wrap(model.prototype, 'save', 0);
+  wrap(model.prototype, 'save', 0, true);
   wrap(model.prototype, 'destroy', 0);
 }
