@@ -12,10 +12,14 @@
 // WAL: bytes of WAL per single-row INSERT and UPDATE of an item, in SQL on
 // one connection, each its own transaction, with the capture trigger
 // enabled and disabled (pg_current_wal_lsn() before and after).
+// The database's part: time and WAL per row of single-row INSERTs and
+// UPDATEs in one DO block, capture off, on, and on without the activity
+// indexes (dropped in the measuring transaction, which is rolled back).
 import autocannon from 'autocannon';
 import type pg from 'pg';
 import { captureTriggerName } from '../app/history/capture-sql';
-import { HISTORY_TABLE } from '../app/history/captured-table';
+import { ACTIVITY_BY_ACTOR_INDEX, ACTIVITY_BY_KIND_INDEX } from '../app/history/activity-indexes';
+import { HISTORY_SETTINGS, HISTORY_TABLE } from '../app/history/captured-table';
 import { HISTORY_TABLES } from '../app/history/history-spec';
 import { startAppServer, type AppServerProcess } from '../test/support/app-server';
 import { startBenchServer, withClient } from './support/bench-server';
@@ -276,6 +280,107 @@ async function walCost(client: pg.Client): Promise<void> {
   console.log('time: mean per statement on one connection, commit (and WAL flush) included\n');
 }
 
+type ServerMode = 'capture off' | 'capture on' | 'capture on, without the activity indexes';
+
+/**
+ * The database's own time and WAL per row written, apart from the app and
+ * the commit: `n` single-row INSERTs, then `n` UPDATEs, of items in one DO
+ * block, in a transaction rolled back afterwards (the activity indexes are
+ * dropped inside it for the third mode, and come back with the rollback).
+ */
+async function serverCostPerRow(
+  client: pg.Client,
+  mode: ServerMode,
+  n: number,
+): Promise<Record<'INSERT' | 'UPDATE', { us: number; wal: number }>> {
+  const { rows } = await client.query<{ campaign: number; user: number; max: number }>(
+    `SELECT min(campaign_id) AS campaign, min(created_by) AS user, max(id) AS max FROM items`,
+  );
+  const { campaign, user, max } = rows[0]!;
+  const lsn = async () =>
+    (await client.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn'))
+      .rows[0]!.lsn;
+  const measure = async (block: string) => {
+    const start = await lsn();
+    const started = process.hrtime.bigint();
+    await client.query(block);
+    const us = (msSince(started) * 1000) / n;
+    const { rows: diff } = await client.query<{ bytes: string }>(
+      'SELECT pg_wal_lsn_diff($1, $2) AS bytes',
+      [await lsn(), start],
+    );
+    return { us, wal: Number(diff[0]!.bytes) / n };
+  };
+  await captureTriggers(client, mode !== 'capture off');
+  await client.query('BEGIN');
+  try {
+    if (mode === 'capture on, without the activity indexes') {
+      for (const index of [ACTIVITY_BY_KIND_INDEX, ACTIVITY_BY_ACTOR_INDEX]) {
+        await client.query(`DROP INDEX ${index.name}`);
+      }
+    }
+    await client.query(`SELECT set_config('${HISTORY_SETTINGS.actor}', $1, true)`, [String(user)]);
+    const insert = await measure(
+      `DO $$ BEGIN FOR i IN 1..${n} LOOP
+         INSERT INTO items (name, description, campaign_id, created_at, updated_at, created_by, modified_by)
+         VALUES ('server item ' || i, 'a short description', ${campaign}, now(), now(), ${user}, ${user});
+       END LOOP; END $$`,
+    );
+    const update = await measure(
+      `DO $$ BEGIN FOR i IN 1..${n} LOOP
+         UPDATE items SET description = 'server edit ' || i, updated_at = now() WHERE id = ${max} - (i % 200);
+       END LOOP; END $$`,
+    );
+    return { INSERT: insert, UPDATE: update };
+  } finally {
+    await client.query('ROLLBACK');
+    await captureTriggers(client, true);
+  }
+}
+
+async function serverCost(client: pg.Client): Promise<void> {
+  const n = envInt('BENCH_SERVER_WRITES', 4000);
+  const rounds = envInt('BENCH_SERVER_ROUNDS', 5);
+  const modes: ServerMode[] = [
+    'capture off',
+    'capture on',
+    'capture on, without the activity indexes',
+  ];
+  const results = new Map<string, Array<{ us: number; wal: number }>>();
+  await serverCostPerRow(client, 'capture on', n); // warm-up
+  for (let round = 0; round < rounds; round++) {
+    for (const mode of modes) {
+      const got = await serverCostPerRow(client, mode, n);
+      for (const statement of ['INSERT', 'UPDATE'] as const) {
+        const key = `${statement}|${mode}`;
+        results.set(key, [...(results.get(key) ?? []), got[statement]]);
+      }
+    }
+  }
+  console.log(
+    `### The database's time and WAL per row (${n} single-row statements in one DO block, rolled back; median of ${rounds} rounds)\n`,
+  );
+  const median = (statement: string, mode: ServerMode, of: 'us' | 'wal') =>
+    quantile(
+      results.get(`${statement}|${mode}`)!.map((r) => r[of]),
+      0.5,
+    );
+  printTable(
+    ['statement', 'mode', 'time per row', 'WAL per row'],
+    ['INSERT', 'UPDATE'].flatMap((statement) =>
+      modes.map((mode) => [
+        `${statement} of one item`,
+        mode,
+        `${median(statement, mode, 'us').toFixed(1)} µs`,
+        `${Math.round(median(statement, mode, 'wal'))} B`,
+      ]),
+    ),
+  );
+  console.log(
+    'time: the server executing the statements, trigger included, without the app, network or commit\n',
+  );
+}
+
 async function main(): Promise<void> {
   const server = await startBenchServer();
   try {
@@ -287,6 +392,7 @@ async function main(): Promise<void> {
     await withClient(url, async (client) => {
       await httpThroughput(url, client);
       await walCost(client);
+      await serverCost(client);
     });
     console.log(machineLine(server.version));
     await server.admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
