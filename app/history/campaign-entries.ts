@@ -29,7 +29,10 @@ export async function campaignEntries(
   client: pg.ClientBase,
   query: CampaignEntriesQuery,
 ): Promise<StoredEntry[]> {
-  const table = query.kind ? historyTableOfKind(query.kind).table : null;
+  // A kind as `table_name = $2` only when asked: it reads the kind index.
+  const kind = query.kind ? 'AND table_name = $3' : '';
+  const params: unknown[] = [query.campaignId, query.limit];
+  if (query.kind) params.push(historyTableOfKind(query.kind).table);
   const { rows } = await client.query<{
     id: string;
     at: Date;
@@ -43,10 +46,10 @@ export async function campaignEntries(
   }>(
     `SELECT id::text, at, table_name, row_id, action, actor_id, request_id, source, changes
        FROM ${HISTORY_TABLE}
-      WHERE campaign_id = $1 AND ($2::text IS NULL OR table_name = $2)
+      WHERE campaign_id = $1 ${kind}
       ORDER BY at DESC, id DESC
-      LIMIT $3`,
-    [query.campaignId, table, query.limit],
+      LIMIT $2`,
+    params,
   );
   return rows.map((row) => ({
     id: row.id,

@@ -1,8 +1,7 @@
 // Tells the database's history capture who is writing. The capture is a
 // trigger (app/history/capture-sql.ts), so it sees every write but not the
 // request: the app passes the actor, request id and source as settings local
-// to the write's transaction (set_config(..., true), safe under transaction
-// pooling). Every write path of an audited model goes through one of the
+// to the write's transaction (SET LOCAL, safe under transaction pooling). Every write path of an audited model goes through one of the
 // methods wrapped here: inside the caller's transaction the settings are set
 // on it, once per actor; without one, an instance's save (one INSERT or
 // UPDATE) sends them in the same round trip as its statement, and any other
@@ -37,11 +36,18 @@ function settingsFor(options: WriteOptions | undefined): [string, string, string
   ];
 }
 
-/** The statement that sets the three settings, given their values as SQL (parameters or literals). */
-function settingsSql([actor, requestId, source]: readonly string[]): string {
-  return `SELECT set_config('${HISTORY_SETTINGS.actor}', ${actor}, true),
-                 set_config('${HISTORY_SETTINGS.requestId}', ${requestId}, true),
-                 set_config('${HISTORY_SETTINGS.source}', ${source}, true)`;
+/**
+ * The statements that set the three settings, values escaped: SET LOCAL
+ * takes no bind parameters, and a simple-protocol query can carry them
+ * together with the statement they go with.
+ */
+function settingsSql(sequelize: Sequelize, values: readonly string[]): string {
+  const [actor, requestId, source] = values.map((value) => sequelize.escape(value));
+  return (
+    `SET LOCAL ${HISTORY_SETTINGS.actor} = ${actor}; ` +
+    `SET LOCAL ${HISTORY_SETTINGS.requestId} = ${requestId}; ` +
+    `SET LOCAL ${HISTORY_SETTINGS.source} = ${source};`
+  );
 }
 
 async function applySettings(
@@ -52,10 +58,7 @@ async function applySettings(
   const values = settingsFor(options);
   const key = values.join('\u0000');
   if (applied.get(transaction) === key) return;
-  await sequelize.query(settingsSql(['$1', '$2', '$3']), {
-    bind: values,
-    transaction,
-  });
+  await sequelize.query(settingsSql(sequelize, values), { transaction });
   applied.set(transaction, key);
 }
 
@@ -68,8 +71,6 @@ const patched = new WeakSet<Sequelize>();
  * extra statement; a write by another actor in it still sets its own.
  */
 function sendSettingsWithBegin(sequelize: Sequelize): void {
-  if (patched.has(sequelize)) return;
-  patched.add(sequelize);
   const generator = (
     sequelize.getQueryInterface() as unknown as {
       queryGenerator: { startTransactionQuery(transaction: Transaction): string };
@@ -82,7 +83,7 @@ function sendSettingsWithBegin(sequelize: Sequelize): void {
     if (nested || !currentContext()) return sql;
     const values = settingsFor(undefined);
     applied.set(transaction, values.join('\u0000'));
-    return `${sql} ${settingsSql(values.map((value) => sequelize.escape(value)))};`;
+    return `${sql} ${settingsSql(sequelize, values)}`;
   };
 }
 
@@ -123,13 +124,7 @@ function sendSettingsWithStatement(sequelize: Sequelize): void {
       throw new Error('a write sending the history settings with it must not use bind parameters');
     }
     const text = typeof statement === 'string' ? statement : statement.query;
-    const [actor, requestId, source] = values.map((value) => sequelize.escape(value));
-    return query(
-      `SET LOCAL ${HISTORY_SETTINGS.actor} = ${actor}; ` +
-        `SET LOCAL ${HISTORY_SETTINGS.requestId} = ${requestId}; ` +
-        `SET LOCAL ${HISTORY_SETTINGS.source} = ${source}; ${text}`,
-      options,
-    );
+    return query(`${settingsSql(sequelize, values)} ${text}`, options);
   };
 }
 
@@ -194,6 +189,7 @@ function wrap(target: object, name: string, optionsAt: number, oneStatement = fa
  */
 export function applyHistoryContext(model: ModelStatic<Model>): void {
   if (model.sequelize && !patched.has(model.sequelize)) {
+    patched.add(model.sequelize);
     sendSettingsWithBegin(model.sequelize);
     sendSettingsWithStatement(model.sequelize);
   }

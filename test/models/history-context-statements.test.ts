@@ -68,7 +68,10 @@ describe('History context: a save outside a transaction', () => {
     expect(entry!.changes.description).to.deep.equal({ from: '', to: 'fifty feet' });
   });
 
-  it('when the statement fails, the error is the statement’s and no setting outlives it on the connection', async () => {
+  it('when one save succeeds and another fails, the failure is the statement’s own error, and no pooled connection keeps a setting afterwards', async () => {
+    await sent((logging) =>
+      Item.create({ campaignId: fixture.campaignId, name: 'Compass' }, { logging }),
+    );
     const failure = await sent((logging) =>
       Item.create({ campaignId: 999_999, name: 'Nowhere' }, { logging }),
     ).then(
@@ -76,14 +79,14 @@ describe('History context: a save outside a transaction', () => {
       (error: Error) => error,
     );
     expect(failure?.name).to.equal('SequelizeForeignKeyConstraintError');
-    // Every pooled connection: none keeps the writer's settings after its statement.
+    // As many reads at once as the pool holds connections, each held 50 ms: each takes its own.
     const pool = db.current.sequelize.connectionManager as unknown as {
       pool: { size: number };
     };
     const seen = await Promise.all(
       Array.from({ length: Math.max(1, pool.pool.size) }, () =>
         db.current.sequelize.query<{ actor: string | null }>(
-          `SELECT current_setting('gma.actor_id', true) AS actor`,
+          `SELECT current_setting('gma.actor_id', true) AS actor, pg_sleep(0.05)`,
           { type: QueryTypes.SELECT },
         ),
       ),

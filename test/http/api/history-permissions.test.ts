@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import type { TestUser } from '../../support/api-client';
+import { userOf, WHO, type Who } from '../../support/callers';
 import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 
 // Who may read the history: every member, whatever the role; a non-member is
 // told the row does not exist (404, as for the row itself); no token is 401.
 
-type Who = 'OWNER' | 'GM' | 'PLAYER' | 'OBSERVER' | 'non-member' | 'anonymous';
 const CALLER: Record<Who, string> = {
   OWNER: 'an OWNER',
   GM: 'a GM',
@@ -24,17 +23,6 @@ const EXPECTED: Record<Who, number> = {
   'non-member': 404,
   anonymous: 401,
 };
-
-function userOf(f: CampaignFixture, who: Who): TestUser | undefined {
-  return {
-    OWNER: f.owner,
-    GM: f.gm,
-    PLAYER: f.player,
-    OBSERVER: f.observer,
-    'non-member': f.outsider,
-    anonymous: undefined,
-  }[who];
-}
 
 describe('History permissions', () => {
   let db: TestDatabase;
@@ -71,7 +59,7 @@ describe('History permissions', () => {
     await db?.drop();
   });
 
-  for (const who of Object.keys(EXPECTED) as Who[]) {
+  for (const who of WHO) {
     it(`when the caller is ${CALLER[who]}, every history endpoint answers ${EXPECTED[who]}`, async () => {
       for (const endpoint of endpoints) {
         const user = userOf(f, who);

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { addMember, signUp, type TestUser } from '../../support/api-client';
 import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
+import { userOf, WHO, type Who } from '../../support/callers';
 import { createTestDatabase, type TestDatabase } from '../../support/test-database';
 import { describeEachConnection } from '../../support/connections';
 
@@ -10,21 +11,7 @@ import { describeEachConnection } from '../../support/connections';
 // resource. Each case acts on a target made just for it, then checks the
 // database with a fresh query: allowed changes happened, refused ones did not.
 
-type Who = 'OWNER' | 'GM' | 'PLAYER' | 'OBSERVER' | 'non-member' | 'anonymous';
 type Action = 'read' | 'create' | 'update' | 'delete';
-const WHO: Who[] = ['OWNER', 'GM', 'PLAYER', 'OBSERVER', 'non-member', 'anonymous'];
-
-function userOf(f: CampaignFixture, who: Who): TestUser | undefined {
-  const users: Record<Who, TestUser | undefined> = {
-    OWNER: f.owner,
-    GM: f.gm,
-    PLAYER: f.player,
-    OBSERVER: f.observer,
-    'non-member': f.outsider,
-    anonymous: undefined,
-  };
-  return users[who];
-}
 
 function send(
   app: Express,
