@@ -1,49 +1,76 @@
-import { runMain } from './run-main';
-import {
-  checkReleased,
-  describeChange,
-  recordReleased,
-  RELEASED_CHANGE_HELP,
-  RELEASED_FILE,
-} from '../db/released-migrations';
-import { parseCommandLine } from './command-line';
+import { runMain, UsageError } from './run-main';
+import { checkReleased } from '../ops/release/check-released';
+import { writeTranscripts } from '../ops/release/record-store';
+import { describeMismatch } from '../ops/release/transcript';
+import { parseCommandLine, withDatabase } from './command-line';
 
 const HELP = `
-Usage: npm run db:release-migrations [-- --check]
+Usage: npm run db:release-migrations [-- --check | --rerecord <migration>]
 
-Records, for every migration file, the sha256 of the file and of every project
-file it imports (transitively: its helpers) in app/db/released-migrations.json.
-Once released, a migration and everything it imports must never change:
-databases that already ran it would silently differ from new ones. Write a
-new migration (and a new helper file) instead.
+A released migration's behaviour is frozen: what it sends to a database and
+what it leaves there. This command replays every migration, up in order and
+then down in reverse, on a scratch database of the configured server (fixed
+tuning, small fixed data; needs CREATEDB), and:
+  - compares each released migration with its transcript (app/db/released/);
+  - records a transcript for each migration not released yet, and lists it
+    in app/db/released-migrations.json. Existing transcripts are kept.
+A released migration whose transcript no longer matches is reported with a
+diff, and nothing is recorded: restore what changed, or put the new
+behaviour in a new migration. See docs/migrations.md, "Freezing policy".
 
 Options:
-  --check     change nothing; exit 1 if a released migration, or a file it
-              imports, was edited or removed
-  -h, --help  show this help
+  --check                   change nothing; exit 1 if a released migration
+                            does something else than recorded
+  --rerecord <migration>    record that released migration's transcript
+                            again (only when the change is deliberate and
+                            reviewed, e.g. a new reference row)
+  -h, --help                show this help
 `;
 
 runMain('db:release-migrations', async () => {
-  const args = parseCommandLine(process.argv.slice(2), { check: { type: 'boolean' } }, HELP);
-  const { changed, missing, unreleased } = checkReleased();
-  for (const change of changed) console.error(describeChange(change));
-  for (const name of missing) console.error(`${name} was released and is gone`);
-  if (changed.length || missing.length) {
-    console.error(RELEASED_CHANGE_HELP);
-    return 1;
-  }
-  if (args.check) {
-    console.log(`OK: released migrations unchanged; ${unreleased.length} not yet released.`);
-    return 0;
-  }
-  const { added, upgraded } = recordReleased();
-  if (upgraded.length) {
-    console.log(`Recorded the imports of ${upgraded.length} released migration(s).`);
-  }
-  console.log(
-    added.length
-      ? `Recorded ${added.length} migration(s) in ${RELEASED_FILE}: ${added.join(', ')}`
-      : 'Every migration is already recorded.',
+  const args = parseCommandLine(
+    process.argv.slice(2),
+    { check: { type: 'boolean' }, rerecord: { type: 'string' } },
+    HELP,
   );
-  return 0;
+  if (args.check && args.rerecord !== undefined) {
+    throw new UsageError('--check and --rerecord cannot be combined');
+  }
+  return withDatabase(async (db) => {
+    const { mismatches, missing, unreleased, replayed } = await checkReleased(db.url);
+    const rerecord = args.rerecord;
+    if (rerecord !== undefined && !replayed.has(rerecord)) {
+      throw new UsageError(`--rerecord: no migration file is named ${rerecord}`);
+    }
+    const blocking = mismatches.filter((m) => m.migration !== rerecord);
+    for (const mismatch of blocking) console.error(describeMismatch(mismatch));
+    for (const name of missing) console.error(`${name} was released and its file is gone`);
+    if (blocking.length || missing.length) {
+      console.error(
+        'A released migration must keep doing what it did: restore the code it runs, or put ' +
+          'the new behaviour in a new migration (docs/migrations.md, "Freezing policy").',
+      );
+      return 1;
+    }
+    if (args.check) {
+      console.log(`OK: released migrations unchanged; ${unreleased.length} not yet released.`);
+      return 0;
+    }
+    const toWrite = [...unreleased];
+    if (rerecord !== undefined && !unreleased.some((t) => t.migration === rerecord)) {
+      toWrite.push(replayed.get(rerecord)!);
+    }
+    const failed = toWrite.filter((t) => t.up.error || t.down.error);
+    for (const t of failed) {
+      console.error(`${t.migration} failed in the replay: ${t.up.error ?? t.down.error}`);
+    }
+    if (failed.length) return 1;
+    writeTranscripts(toWrite);
+    console.log(
+      toWrite.length
+        ? `Recorded ${toWrite.length} transcript(s): ${toWrite.map((t) => t.migration).join(', ')}`
+        : 'Every migration is already released.',
+    );
+    return 0;
+  });
 });

@@ -37,6 +37,21 @@ export async function recordStatements<T>(
   sink: (statement: RecordedStatement) => void,
   fn: () => Promise<T>,
 ): Promise<T> {
+  return recordQueries(
+    database,
+    (statement) => {
+      if (isReviewable(statement.sql)) sink(statement);
+    },
+    fn,
+  );
+}
+
+/** Every statement sent to `database` while `fn` runs, reads included, unfiltered. */
+export async function recordQueries<T>(
+  database: string,
+  sink: (statement: RecordedStatement) => void,
+  fn: () => Promise<T>,
+): Promise<T> {
   const prototype = pg.Client.prototype as unknown as {
     query: (...args: unknown[]) => unknown;
   };
@@ -45,7 +60,7 @@ export async function recordStatements<T>(
     if (this.database === database) {
       const { sql, params: fromConfig } = textOf(args[0]);
       const params = Array.isArray(args[1]) ? (args[1] as unknown[]) : fromConfig;
-      if (sql !== undefined && isReviewable(sql)) {
+      if (sql !== undefined) {
         sink(params && params.length ? { sql: sql.trim(), params } : { sql: sql.trim() });
       }
     }
