@@ -5,21 +5,27 @@
 // behind it. IF (NOT) EXISTS makes a re-run after a crash harmless.
 // Down: drops the column.
 import type { QueryInterface } from 'sequelize';
-import { withMigrationClient } from '../app/db/migration-helpers/migration-client';
-import { runOnlineDdl } from '../app/db/migration-helpers/online-ddl';
+import { withMigrationClient } from '../app/db/migration-lib/migration-client';
+import { runOnlineDdl } from '../app/db/migration-lib/online-ddl';
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, (client) =>
-    runOnlineDdl(client, [
-      'ALTER TABLE campaigns ADD COLUMN IF NOT EXISTS players_can_create_content boolean NOT NULL DEFAULT false',
-    ]),
+    runOnlineDdl(
+      client,
+      [
+        'ALTER TABLE campaigns ADD COLUMN IF NOT EXISTS players_can_create_content boolean NOT NULL DEFAULT false',
+      ],
+      ['campaigns'],
+    ),
   );
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, (client) =>
-    runOnlineDdl(client, [
-      'ALTER TABLE campaigns DROP COLUMN IF EXISTS players_can_create_content',
-    ]),
+    runOnlineDdl(
+      client,
+      ['ALTER TABLE campaigns DROP COLUMN IF EXISTS players_can_create_content'],
+      ['campaigns'],
+    ),
   );
 }

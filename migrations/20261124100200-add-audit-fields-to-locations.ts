@@ -5,8 +5,8 @@
 // Down: archives the values the backfill would not derive again (see
 // audit-archive.ts), then drops the column.
 import type { QueryInterface } from 'sequelize';
-import { AUDIT_DERIVATIONS } from '../app/db/migration-helpers/audit-backfill';
-import { addAuditColumns, dropAuditColumns } from '../app/db/migration-helpers/audit-columns';
+import { AUDIT_DERIVATIONS } from '../app/db/migration-lib/v1/audit-backfill';
+import { addAuditColumns, dropAuditColumns } from '../app/db/migration-lib/v1/audit-columns';
 
 const TABLE = 'locations' as const;
 

@@ -6,7 +6,7 @@
 // values may since have been recorded by the app (real data): the schema
 // down archives and then drops them.
 import type { QueryInterface } from 'sequelize';
-import { backfillAuditFields } from '../app/db/migration-helpers/audit-backfill';
+import { backfillAuditFields } from '../app/db/migration-lib/v1/audit-backfill';
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await backfillAuditFields(queryInterface, 'characters');

@@ -8,10 +8,7 @@
 // log, and only where unchanged since), archiving them for a re-apply.
 // modified_by is left to the schema down, which archives it.
 import type { QueryInterface } from 'sequelize';
-import {
-  backfillAuditFields,
-  revertCreatorFills,
-} from '../app/db/migration-helpers/audit-backfill';
+import { backfillAuditFields, revertCreatorFills } from '../app/db/migration-lib/v1/audit-backfill';
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await backfillAuditFields(queryInterface, 'locations');

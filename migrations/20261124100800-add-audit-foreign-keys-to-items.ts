@@ -6,24 +6,24 @@
 // Down: drops the keys.
 import type { QueryInterface } from 'sequelize';
 import {
-  addForeignKeyOnline,
-  dropForeignKey,
-  type AuditForeignKey,
-} from '../app/db/migration-helpers/foreign-key';
-import { withMigrationClient } from '../app/db/migration-helpers/migration-client';
+  addUserForeignKeyOnline,
+  dropUserForeignKey,
+  type UserForeignKey,
+} from '../app/db/migration-lib/foreign-key';
+import { withMigrationClient } from '../app/db/migration-lib/migration-client';
 
-const KEYS: AuditForeignKey[] = [
+const KEYS: UserForeignKey[] = [
   { name: 'items_modified_by_fkey', table: 'items', column: 'modified_by' },
 ];
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, async (client) => {
-    for (const key of KEYS) await addForeignKeyOnline(client, key);
+    for (const key of KEYS) await addUserForeignKeyOnline(client, key);
   });
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, async (client) => {
-    for (const key of [...KEYS].reverse()) await dropForeignKey(client, key);
+    for (const key of [...KEYS].reverse()) await dropUserForeignKey(client, key);
   });
 }

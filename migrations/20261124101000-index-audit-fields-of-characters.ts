@@ -9,8 +9,8 @@ import {
   createIndexConcurrently,
   dropIndexConcurrently,
   type IndexSpec,
-} from '../app/db/migration-helpers/concurrent-index';
-import { withMigrationClient } from '../app/db/migration-helpers/migration-client';
+} from '../app/db/migration-lib/concurrent-index';
+import { withMigrationClient } from '../app/db/migration-lib/migration-client';
 
 const INDEXES: IndexSpec[] = [
   { name: 'characters_created_at_idx', table: 'characters', columns: ['created_at'] },

@@ -9,13 +9,13 @@
 // Down: drops the index, concurrently.
 import type { QueryInterface } from 'sequelize';
 import type { MigrationMeta } from '../app/db/migration-meta';
-import { dropIndexConcurrently } from '../app/db/migration-helpers/concurrent-index';
-import { withMigrationClient } from '../app/db/migration-helpers/migration-client';
-import { createUniqueExpressionIndexConcurrently } from '../app/db/migration-kit/unique-expression-index';
+import { dropIndexConcurrently } from '../app/db/migration-lib/concurrent-index';
+import { withMigrationClient } from '../app/db/migration-lib/migration-client';
+import { createUniqueExpressionIndexConcurrently } from '../app/db/migration-lib/unique-expression-index';
 import {
   describeCollisions,
   findUsernameCaseCollisions,
-} from '../app/db/migration-kit/username-case';
+} from '../app/db/migration-lib/username-case';
 
 export const meta: MigrationMeta = { transactional: false, table: 'users', kind: 'index' };
 

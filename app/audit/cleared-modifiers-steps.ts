@@ -1,6 +1,6 @@
-import { withMigrationClient } from '../db/migration-helpers/migration-client';
-import { runBatchedPass } from '../db/migration-kit/batched-pass';
-import { runOnlineDdl } from '../db/migration-kit/online-ddl';
+import { withMigrationClient } from '../db/migration-lib/migration-client';
+import { runBatchedPass } from '../db/migration-lib/batched-pass';
+import { runOnlineDdl } from '../db/migration-lib/online-ddl';
 import type { AuditedTableSpec } from './audited-table';
 import {
   CLEARED_MODIFIERS_TABLE,

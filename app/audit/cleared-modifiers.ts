@@ -35,7 +35,7 @@ function candidates(spec: AuditedTableSpec): string {
            WHERE table_name = '${spec.table}' AND action = 'update' AND actor_id IS NULL`;
 }
 
-/** The batched pass's three statements (see app/db/migration-kit/batched-pass.ts). */
+/** The batched pass's three statements (see app/db/migration-lib/batched-pass.ts). */
 export function clearUnattributedStatements(spec: AuditedTableSpec) {
   const table = ident(spec.table);
   return {

@@ -6,16 +6,16 @@ import {
   dropArchiveIfEmpty,
   ensureArchive,
   forgetArchivedTable,
-} from '../db/migration-helpers/audit-archive';
-import { withMigrationClient } from '../db/migration-helpers/migration-client';
-import { runBatchedPass } from '../db/migration-kit/batched-pass';
+} from '../db/migration-lib/audit-archive';
+import { withMigrationClient } from '../db/migration-lib/migration-client';
+import { runBatchedPass } from '../db/migration-lib/batched-pass';
 import {
   createIndexConcurrently,
   dropIndexConcurrently,
-} from '../db/migration-kit/concurrent-index';
-import { addUserForeignKeyOnline, dropUserForeignKey } from '../db/migration-kit/foreign-key';
-import { migrationLog } from '../db/migration-kit/migration-log';
-import { runOnlineDdl } from '../db/migration-kit/online-ddl';
+} from '../db/migration-lib/concurrent-index';
+import { addUserForeignKeyOnline, dropUserForeignKey } from '../db/migration-lib/foreign-key';
+import { migrationLog } from '../db/migration-lib/migration-log';
+import { runOnlineDdl } from '../db/migration-lib/online-ddl';
 import type { MigrationMeta } from '../db/migration-meta';
 import { ident } from '../db/sql-identifier';
 import { addedColumns, type AuditedTableSpec } from './audited-table';

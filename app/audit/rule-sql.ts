@@ -1,4 +1,4 @@
-import { ARCHIVE_TABLE, type Derivation } from '../db/migration-helpers/audit-archive';
+import { ARCHIVE_TABLE, type Derivation } from '../db/migration-lib/audit-archive';
 import { ident } from '../db/sql-identifier';
 import { addedColumns, type AuditColumnName, type AuditedTableSpec } from './audited-table';
 import { BACKFILL_LOG_TABLE } from './backfill-log';

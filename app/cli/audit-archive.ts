@@ -1,6 +1,6 @@
 import { runMain } from './run-main';
-import { archiveSummary, purgeArchive } from '../db/migration-helpers/audit-archive';
-import { withMigrationClient } from '../db/migration-helpers/migration-client';
+import { archiveSummary, purgeArchive } from '../db/migration-lib/audit-archive';
+import { withMigrationClient } from '../db/migration-lib/migration-client';
 import { parseCommandLine, withDatabase } from './command-line';
 
 const HELP = `

@@ -1,8 +1,8 @@
 import { runMain } from './run-main';
 import { FIRST_AUDIT_MIGRATION } from '../audit/audit-spec';
 import { auditLeftovers } from '../audit/pre-audit-state';
-import { archiveSummary } from '../db/migration-helpers/audit-archive';
-import { withMigrationClient } from '../db/migration-helpers/migration-client';
+import { archiveSummary } from '../db/migration-lib/audit-archive';
+import { withMigrationClient } from '../db/migration-lib/migration-client';
 import { readHistory, selectMigrations } from '../db/migration-selection';
 import { createMigrator } from '../db/migrator';
 import { parseCommandLine, withDatabase } from './command-line';

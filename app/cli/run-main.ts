@@ -1,6 +1,5 @@
 import { inspect } from 'node:util';
 import { MigrationError } from 'umzug';
-import { LockNotAcquiredError } from '../db/migration-helpers/online-ddl';
 import { OperatorError } from '../operator-error';
 
 /** A command-line mistake: the message is printed with a pointer to --help, exit code 2. */
@@ -9,15 +8,9 @@ export class UsageError extends OperatorError {
   override readonly exitCode = 2;
 }
 
-/**
- * Whether `error` is explained to the operator, so its message alone is printed.
- * LockNotAcquiredError is the one exception to "extends OperatorError": it is
- * declared in a migration helper that released migrations import, and that
- * file must stay byte-identical (app/db/released-migrations.json), so it keeps
- * its base class and is recognised here.
- */
+/** Whether `error` is explained to the operator, so its message alone is printed. */
 export function isExplained(error: unknown): error is Error {
-  return error instanceof OperatorError || error instanceof LockNotAcquiredError;
+  return error instanceof OperatorError;
 }
 
 /**

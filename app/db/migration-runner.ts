@@ -1,6 +1,6 @@
 import type { Sequelize } from 'sequelize';
 import { withAdvisoryLock, type HeldLock } from './advisory-lock';
-import { withMigrationLog } from './migration-kit/migration-log';
+import { withMigrationLog } from './migration-lib/migration-log';
 import { readHistory, selectMigrations, type MigrationRequest } from './migration-selection';
 import {
   createMigrator,

@@ -1,10 +1,10 @@
 import type { QueryInterface } from 'sequelize';
-import { withMigrationClient } from '../db/migration-helpers/migration-client';
+import { withMigrationClient } from '../db/migration-lib/migration-client';
 import {
   createPartitionedIndexOnline,
   dropPartitionedIndex,
   type PartitionedIndexSpec,
-} from '../db/migration-kit/partitioned-index';
+} from '../db/migration-lib/partitioned-index';
 import type { MigrationMeta } from '../db/migration-meta';
 
 export interface ActivityIndexMigration {
@@ -15,7 +15,7 @@ export interface ActivityIndexMigration {
 
 /**
  * One index of the history, built online: each partition's concurrently,
- * attached to the parent's (app/db/migration-kit/partitioned-index.ts).
+ * attached to the parent's (app/db/migration-lib/partitioned-index.ts).
  * Not one transaction; re-runnable from any point. Down drops it.
  */
 export function activityIndexMigration(spec: PartitionedIndexSpec): ActivityIndexMigration {

@@ -1,4 +1,4 @@
-import type { PartitionedIndexSpec } from '../db/migration-kit/partitioned-index';
+import type { PartitionedIndexSpec } from '../db/migration-lib/partitioned-index';
 import { HISTORY_TABLE } from './captured-table';
 
 /*

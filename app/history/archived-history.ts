@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { runOnlineDdl } from '../db/migration-kit/online-ddl';
+import { runOnlineDdl } from '../db/migration-lib/online-ddl';
 import { ident } from '../db/sql-identifier';
 import { HISTORY_ARCHIVE_TABLE } from './captured-table';
 import { relationExists } from './partition-catalog';

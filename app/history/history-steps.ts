@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { QueryInterface } from 'sequelize';
-import { withMigrationClient } from '../db/migration-helpers/migration-client';
-import { runOnlineDdl } from '../db/migration-kit/online-ddl';
+import { withMigrationClient } from '../db/migration-lib/migration-client';
+import { runOnlineDdl } from '../db/migration-lib/online-ddl';
 import type { MigrationMeta } from '../db/migration-meta';
 import { ident } from '../db/sql-identifier';
 import {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { DdlLockTimeoutError, runOnlineDdl } from '../db/migration-kit/online-ddl';
+import { DdlLockTimeoutError, runOnlineDdl } from '../db/migration-lib/online-ddl';
 import { OperatorError } from '../operator-error';
 import { ident } from '../db/sql-identifier';
 import { HISTORY_DEFAULT_PARTITION, HISTORY_TABLE } from './captured-table';

@@ -3,14 +3,13 @@
 import { memoryStorage, Umzug } from 'umzug';
 import { runMain, UsageError } from '../../app/cli/run-main';
 import { ConfigError } from '../../app/config';
-import { LockNotAcquiredError } from '../../app/db/migration-helpers/online-ddl';
+import { DdlLockTimeoutError } from '../../app/db/migration-lib/online-ddl';
 
 const failures: Record<string, () => Error> = {
   explained: () => new ConfigError('PORT', 'must be a port number (got "abc")'),
   usage: () => new UsageError('Unknown option --nope'),
   bug: () => new TypeError('Cannot read properties of undefined'),
-  'frozen-explained': () =>
-    new LockNotAcquiredError('lock on items not acquired after 40 attempts'),
+  'lock-timeout': () => new DdlLockTimeoutError('lock on items not acquired after 40 attempts'),
 };
 
 runMain('failing-command', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../app/config';
-import { migrationTuning } from '../../app/db/migration-kit/tuning';
+import { migrationTuning } from '../../app/db/migration-lib/tuning';
 
 describe('Migration tuning', () => {
   it('when nothing is set, uses the documented defaults', () => {

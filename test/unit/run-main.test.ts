@@ -37,8 +37,8 @@ describe('Commands: what a failure prints', () => {
     );
   });
 
-  it('when a migration fails on a lock its helper could not take, prints one line (the helper error cannot extend the base class)', async () => {
-    const result = await fail('frozen-explained', 'in-migration');
+  it('when a migration fails on a lock the migration library could not take, prints its one-line explanation', async () => {
+    const result = await fail('lock-timeout', 'in-migration');
     expect(result.code).to.equal(1);
     expect(result.stderr).to.equal(
       'failing-command: migration 20990101000000-fail-on-purpose.ts (up) failed: ' +

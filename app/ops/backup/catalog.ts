@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ARCHIVE_SCHEMA } from '../../db/migration-helpers/audit-archive';
+import { ARCHIVE_SCHEMA } from '../../db/migration-lib/audit-archive';
 import { ident } from '../../db/sql-identifier';
 import { BackupError } from './manifest';
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { ARCHIVE_SCHEMA, ensureArchive } from '../../db/migration-helpers/audit-archive';
+import { ARCHIVE_SCHEMA, ensureArchive } from '../../db/migration-lib/audit-archive';
 import { MIGRATIONS_DIR, listMigrationFiles } from '../../db/migration-files';
 import { migrateUp } from '../../db/migration-runner';
 import { createMigrator, createSeeder } from '../../db/migrator';

@@ -9,7 +9,7 @@ import { BACKFILL_LOG_TABLE } from '../../audit/backfill-log';
 import { countBackfill } from '../../audit/backfill-counts';
 import { derivation } from '../../audit/rule-sql';
 import { existingColumns } from '../../db/catalog';
-import { ARCHIVE_TABLE } from '../../db/migration-helpers/audit-archive';
+import { ARCHIVE_TABLE } from '../../db/migration-lib/audit-archive';
 import type { MigrationMeta } from '../../db/migration-meta';
 import { ident } from '../../db/sql-identifier';
 

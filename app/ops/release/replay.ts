@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { withMigrationLog } from '../../db/migration-kit/migration-log';
+import { withMigrationLog } from '../../db/migration-lib/migration-log';
 import { createMigrator, ensureMigrationHistory } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { ident } from '../../db/sql-identifier';

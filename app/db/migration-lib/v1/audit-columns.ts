@@ -1,8 +1,8 @@
 import type { QueryInterface } from 'sequelize';
-import { archiveColumn, dropArchiveIfEmpty, type Derivation } from './audit-archive';
-import { ident } from '../sql-identifier';
-import { withMigrationClient } from './migration-client';
-import { runOnlineDdl } from './online-ddl';
+import { archiveColumn, dropArchiveIfEmpty, type Derivation } from '../audit-archive';
+import { ident } from '../../sql-identifier';
+import { withMigrationClient } from '../migration-client';
+import { runOnlineDdl } from '../online-ddl';
 
 /** A new audit column: an integer user id, with the comment that documents it. */
 export interface AuditColumn {
@@ -28,7 +28,7 @@ export async function addAuditColumns(
       `ALTER TABLE ${ident(table)} ADD COLUMN IF NOT EXISTS ${ident(column.name)} integer`,
       `COMMENT ON COLUMN ${ident(table)}.${ident(column.name)} IS '${column.comment.replace(/'/g, "''")}'`,
     ]);
-    await runOnlineDdl(client, statements, { tables: [table] });
+    await runOnlineDdl(client, statements, [table]);
   });
 }
 
@@ -59,7 +59,7 @@ export async function dropAuditColumns(
       Object.keys(columns).map(
         (c) => `ALTER TABLE ${ident(table)} DROP COLUMN IF EXISTS ${ident(c)}`,
       ),
-      { tables: [table] },
+      [table],
     );
     await dropArchiveIfEmpty(client);
   });

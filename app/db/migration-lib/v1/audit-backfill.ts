@@ -7,9 +7,10 @@ import {
   dropArchiveIfEmpty,
   ensureArchive,
   forgetArchivedTable,
-} from './audit-archive';
-import { runBatchedPass, type BatchedPass } from './batched-backfill';
-import { withMigrationClient } from './migration-client';
+} from '../audit-archive';
+import { runBatchedPass, type BatchedPass } from '../batched-pass';
+import { migrationTuning } from '../tuning';
+import { withMigrationClient } from '../migration-client';
 
 /*
  * The backfill rules, and how a re-apply after a rollback prefers what was
@@ -134,7 +135,7 @@ export async function backfillAuditFields(
     const useArchive = await archiveExists(client);
     const pass =
       table === 'characters' ? charactersPass(useArchive) : contentPass(table, useArchive);
-    await runBatchedPass(client, pass);
+    await runBatchedPass(client, pass, migrationTuning(), 'v1-session');
     // Archived values are consumed only once every batch has used them.
     if (useArchive) await finishRestore(client, table);
   });
@@ -177,12 +178,14 @@ export async function revertCreatorFills(
       [table],
     );
     const inLog = `l.table_name = '${table}' AND l.column_name = 'created_by'`;
-    await runBatchedPass(client, {
-      label: `${table}: revert audit backfill of created_by`,
-      countSql: `SELECT count(*) AS todo, min(row_id) AS first FROM ${BACKFILL_LOG} l WHERE ${inLog}`,
-      nextKeySql: `SELECT row_id AS key FROM ${BACKFILL_LOG} l
+    await runBatchedPass(
+      client,
+      {
+        label: `${table}: revert audit backfill of created_by`,
+        countSql: `SELECT count(*) AS todo, min(row_id) AS first FROM ${BACKFILL_LOG} l WHERE ${inLog}`,
+        nextKeySql: `SELECT row_id AS key FROM ${BACKFILL_LOG} l
                     WHERE ${inLog} AND row_id > $1 ORDER BY row_id OFFSET $2 LIMIT 1`,
-      batchSql: `
+        batchSql: `
         WITH reverted AS (
           UPDATE ${table} t SET created_by = NULL, modified_by = NULL
             FROM ${BACKFILL_LOG} l
@@ -193,7 +196,10 @@ export async function revertCreatorFills(
           DELETE FROM ${BACKFILL_LOG} l WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
         )
         SELECT count(*) AS n FROM reverted`,
-    });
+      },
+      migrationTuning(),
+      'v1-session',
+    );
     await dropArchiveIfEmpty(client);
   });
 }

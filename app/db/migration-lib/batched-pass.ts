@@ -1,11 +1,13 @@
 import type pg from 'pg';
+import { migrationLog } from './migration-log';
+import { migrationTuning, type MigrationTuning } from './tuning';
 
 /**
  * One batched data pass. Keys are walked in ascending order; each batch is
  * one statement (so its own transaction) over the key range `($1, $2]`.
  */
 export interface BatchedPass {
-  /** Name in progress lines, e.g. "characters: backfill". */
+  /** Name in progress lines, e.g. "campaigns: audit backfill". */
   label: string;
   /** Returns `todo` (rows to process) and `first` (smallest key to process), one row. */
   countSql: string;
@@ -15,42 +17,13 @@ export interface BatchedPass {
   batchSql: string;
 }
 
-/** Tuning, read from the environment by default (documented in the README). */
-export interface BatchTuning {
-  /** Wanted time per batch; the row count adapts to it. Default 50 ms. */
-  targetMs: number;
-  /** Rows in the first batch. Default 1000. */
-  firstBatch: number;
-  /** Sleep between batches (a throttle for busy systems, and for tests). Default 0. */
-  pauseMs: number;
-}
-
 const MIN_BATCH = 50;
 const MAX_BATCH = 200_000;
 const LAST_KEY = 2 ** 31 - 1;
 
-function positiveInt(name: string, fallback: number, allowZero = false): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) {
-    throw new Error(`${name} must be a whole number${allowZero ? '' : ' above 0'} (got "${raw}")`);
-  }
-  return n;
-}
-
-/** Batch tuning from GMA_BACKFILL_BATCH_MS, GMA_BACKFILL_FIRST_BATCH, GMA_BACKFILL_PAUSE_MS. */
-export function tuningFromEnv(): BatchTuning {
-  return {
-    targetMs: positiveInt('GMA_BACKFILL_BATCH_MS', 50),
-    firstBatch: positiveInt('GMA_BACKFILL_FIRST_BATCH', 1000),
-    pauseMs: positiveInt('GMA_BACKFILL_PAUSE_MS', 0, true),
-  };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Writes progress lines to stderr, at most one a second, and only for runs longer than that. */
+/** Progress lines, at most one a second, and only for runs longer than that. */
 class Progress {
   private readonly started = Date.now();
   private lastLine = this.started;
@@ -66,44 +39,52 @@ class Progress {
     if (now - this.lastLine < 1000) return;
     this.lastLine = now;
     this.printed = true;
-    const seconds = (now - this.started) / 1000;
-    const rate = done / seconds;
+    const rate = done / ((now - this.started) / 1000);
     const left = rate > 0 ? Math.max(0, (this.todo - done) / rate) : NaN;
     const pct = this.todo ? Math.min(100, (100 * done) / this.todo).toFixed(1) : '100';
-    process.stderr.write(
+    migrationLog(
       `${this.label}: ${done}/${this.todo} rows (${pct}%), ${Math.round(rate)} rows/s, ` +
-        `about ${Number.isFinite(left) ? Math.ceil(left) : '?'} s left\n`,
+        `about ${Number.isFinite(left) ? Math.ceil(left) : '?'} s left`,
     );
   }
 
   finish(done: number): void {
     if (!this.printed) return;
-    const seconds = (Date.now() - this.started) / 1000;
-    process.stderr.write(`${this.label}: ${done} rows in ${seconds.toFixed(1)} s\n`);
+    migrationLog(
+      `${this.label}: ${done} rows in ${((Date.now() - this.started) / 1000).toFixed(1)} s`,
+    );
   }
 }
 
 /**
- * Runs a pass in keyset batches sized by time: each batch aims at
- * `targetMs` (about 50 ms keeps a concurrent writer's worst wait on a
+ * Runs a pass in keyset batches sized by time: each batch aims at the
+ * tuning's target (about 50 ms keeps a concurrent writer's worst wait on a
  * locked row near that), growing or shrinking the row count by at most 2x
  * per batch. Each batch commits on its own, and the pass only touches rows
  * that still need it, so a killed run resumes where it stopped.
  * Returns the rows changed.
  */
+/**
+ * How batches skip waiting for the WAL flush. `transaction`: each batch in
+ * BEGIN; SET LOCAL synchronous_commit = off; ...; COMMIT (safe behind a
+ * transaction pooler). `v1-session`: one session-wide SET before the batches
+ * and RESET after, each batch its own implicit transaction: what the
+ * 2026-11-24 audit backfills released with (docs/migrations.md, "Freezing policy").
+ */
+export type BatchCommit = 'transaction' | 'v1-session';
+
 export async function runBatchedPass(
-  client: pg.Client,
+  client: pg.ClientBase,
   pass: BatchedPass,
-  tuning: BatchTuning = tuningFromEnv(),
+  tuning: MigrationTuning = migrationTuning(),
+  commit: BatchCommit = 'transaction',
 ): Promise<number> {
   const counted = await client.query<{ todo: string; first: number | null }>(pass.countSql);
   const todo = Number(counted.rows[0]?.todo ?? 0);
   const first = counted.rows[0]?.first;
   if (todo === 0 || first === null || first === undefined) return 0;
 
-  // A batch that is lost in a crash is redone by the re-run (it only touches
-  // rows still needing it), so waiting for each commit's flush buys nothing.
-  await client.query('SET synchronous_commit = off');
+  if (commit === 'v1-session') await client.query('SET synchronous_commit = off');
   const progress = new Progress(pass.label, todo);
   let size = tuning.firstBatch;
   let lower = first - 1;
@@ -112,17 +93,41 @@ export async function runBatchedPass(
     const started = process.hrtime.bigint();
     const next = await client.query<{ key: number }>(pass.nextKeySql, [lower, size - 1]);
     const upper = next.rows[0]?.key ?? LAST_KEY;
-    const batch = await client.query<{ n: string }>(pass.batchSql, [lower, upper]);
-    done += Number(batch.rows[0]?.n ?? 0);
+    // A batch lost in a crash is redone by the re-run (it only touches rows
+    // still needing it), so waiting for each commit's flush buys nothing.
+    done += await runBatch(client, pass, [lower, upper], commit);
     progress.update(done);
     if (upper === LAST_KEY) break;
     lower = upper;
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const factor = Math.min(2, Math.max(0.5, tuning.targetMs / Math.max(ms, 1)));
+    const factor = Math.min(2, Math.max(0.5, tuning.batchTargetMs / Math.max(ms, 1)));
     size = Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.round(size * factor)));
-    if (tuning.pauseMs > 0) await sleep(tuning.pauseMs);
+    if (tuning.batchPauseMs > 0) await sleep(tuning.batchPauseMs);
   }
-  await client.query('RESET synchronous_commit');
+  if (commit === 'v1-session') await client.query('RESET synchronous_commit');
   progress.finish(done);
   return done;
+}
+
+/** One batch over `($1, $2]`; returns the rows it changed. */
+async function runBatch(
+  client: pg.ClientBase,
+  pass: BatchedPass,
+  range: [number, number],
+  commit: BatchCommit,
+): Promise<number> {
+  if (commit === 'v1-session') {
+    const batch = await client.query<{ n: string }>(pass.batchSql, range);
+    return Number(batch.rows[0]?.n ?? 0);
+  }
+  await client.query('BEGIN');
+  try {
+    await client.query('SET LOCAL synchronous_commit = off');
+    const batch = await client.query<{ n: string }>(pass.batchSql, range);
+    await client.query('COMMIT');
+    return Number(batch.rows[0]?.n ?? 0);
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
