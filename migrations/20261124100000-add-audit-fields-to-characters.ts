@@ -5,26 +5,18 @@
 // Down: archives the values the backfill would not derive again (see
 // audit-archive.ts), then drops the columns.
 import type { QueryInterface } from 'sequelize';
+import { addAuditColumns, dropAuditColumns } from '../app/audit/migration-steps';
+import { characters } from '../app/audit/tables/characters';
 import { AUDIT_DERIVATIONS } from '../app/db/migration-lib/v1/audit-backfill';
-import { addAuditColumns, dropAuditColumns } from '../app/db/migration-lib/v1/audit-columns';
-
-const TABLE = 'characters' as const;
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
-  await addAuditColumns(queryInterface, TABLE, [
-    {
-      name: 'created_by',
-      comment:
-        'User who created the character (users.id); NULL if unknown or the user was deleted.',
-    },
-    {
-      name: 'modified_by',
-      comment:
-        'User who last modified the character (users.id); NULL if unknown or the user was deleted.',
-    },
-  ]);
+  await addAuditColumns(queryInterface, characters);
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await dropAuditColumns(queryInterface, TABLE, AUDIT_DERIVATIONS[TABLE]);
+  await dropAuditColumns(
+    queryInterface,
+    characters,
+    (column) => AUDIT_DERIVATIONS.characters[column]!,
+  );
 }

@@ -5,21 +5,14 @@
 // Down: archives the values the backfill would not derive again (see
 // audit-archive.ts), then drops the column.
 import type { QueryInterface } from 'sequelize';
+import { addAuditColumns, dropAuditColumns } from '../app/audit/migration-steps';
+import { items } from '../app/audit/tables/items';
 import { AUDIT_DERIVATIONS } from '../app/db/migration-lib/v1/audit-backfill';
-import { addAuditColumns, dropAuditColumns } from '../app/db/migration-lib/v1/audit-columns';
-
-const TABLE = 'items' as const;
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
-  await addAuditColumns(queryInterface, TABLE, [
-    {
-      name: 'modified_by',
-      comment:
-        'User who last modified the item (users.id); NULL if unknown or the user was deleted.',
-    },
-  ]);
+  await addAuditColumns(queryInterface, items);
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await dropAuditColumns(queryInterface, TABLE, AUDIT_DERIVATIONS[TABLE]);
+  await dropAuditColumns(queryInterface, items, (column) => AUDIT_DERIVATIONS.items[column]!);
 }

@@ -5,21 +5,18 @@
 // Down: archives the values the backfill would not derive again (see
 // audit-archive.ts), then drops the column.
 import type { QueryInterface } from 'sequelize';
+import { addAuditColumns, dropAuditColumns } from '../app/audit/migration-steps';
+import { locations } from '../app/audit/tables/locations';
 import { AUDIT_DERIVATIONS } from '../app/db/migration-lib/v1/audit-backfill';
-import { addAuditColumns, dropAuditColumns } from '../app/db/migration-lib/v1/audit-columns';
-
-const TABLE = 'locations' as const;
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
-  await addAuditColumns(queryInterface, TABLE, [
-    {
-      name: 'modified_by',
-      comment:
-        'User who last modified the location (users.id); NULL if unknown or the user was deleted.',
-    },
-  ]);
+  await addAuditColumns(queryInterface, locations);
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await dropAuditColumns(queryInterface, TABLE, AUDIT_DERIVATIONS[TABLE]);
+  await dropAuditColumns(
+    queryInterface,
+    locations,
+    (column) => AUDIT_DERIVATIONS.locations[column]!,
+  );
 }

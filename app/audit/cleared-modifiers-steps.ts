@@ -8,10 +8,10 @@ import {
   CREATE_CLEARED_MODIFIERS_SQL,
   restoreClearedSql,
 } from './cleared-modifiers';
-import type { AuditMigration } from './migration-steps';
+import type { BuiltMigration } from '../db/migration-lib/built-migration';
 
 /** The table where the passes note what they cleared. Down drops it, once empty. */
-export function clearedModifiersTableMigration(): AuditMigration {
+export function clearedModifiersTableMigration(): BuiltMigration {
   return {
     meta: { transactional: true, table: CLEARED_MODIFIERS_TABLE, kind: 'schema' },
     up: (qi) =>
@@ -41,7 +41,7 @@ export function clearedModifiersTableMigration(): AuditMigration {
  * changed before the backfill reached them (see cleared-modifiers.ts), in
  * resumable keyset batches. Down: restores exactly what it cleared.
  */
-export function clearUnattributedMigration(spec: AuditedTableSpec): AuditMigration {
+export function clearUnattributedMigration(spec: AuditedTableSpec): BuiltMigration {
   return {
     meta: { transactional: false, table: spec.table, kind: 'backfill' },
     up: (qi) =>

@@ -3,6 +3,7 @@ import {
   ARCHIVE_TABLE,
   archiveColumn,
   archiveExists,
+  type Derivation,
   dropArchiveIfEmpty,
   ensureArchive,
   forgetArchivedTable,
@@ -16,9 +17,9 @@ import {
 import { addUserForeignKeyOnline, dropUserForeignKey } from '../db/migration-lib/foreign-key';
 import { migrationLog } from '../db/migration-lib/migration-log';
 import { runOnlineDdl } from '../db/migration-lib/online-ddl';
-import type { MigrationMeta } from '../db/migration-meta';
+import type { BuiltMigration } from '../db/migration-lib/built-migration';
 import { ident } from '../db/sql-identifier';
-import { addedColumns, type AuditedTableSpec } from './audited-table';
+import { addedColumns, type AuditColumnName, type AuditedTableSpec } from './audited-table';
 import { BACKFILL_LOG_TABLE } from './backfill-log';
 import { backfillStatements, derivation } from './rule-sql';
 import { installAuditTriggers, removeAuditTriggers } from './trigger-sql';
@@ -40,13 +41,6 @@ import { installAuditTriggers, removeAuditTriggers } from './trigger-sql';
  * None but `columns` is one transaction; each is written to be re-run.
  */
 
-/** A migration built from a spec: what a migration file exports. */
-export interface AuditMigration {
-  readonly meta: MigrationMeta;
-  up(queryInterface: QueryInterface): Promise<void>;
-  down(queryInterface: QueryInterface): Promise<void>;
-}
-
 /** Adds the table's new audit columns and their comments, in one short transaction. */
 export async function addAuditColumns(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
   await withMigrationClient(qi, (client) =>
@@ -65,9 +59,14 @@ export async function addAuditColumns(qi: QueryInterface, spec: AuditedTableSpec
  * Archives the values of the new columns that the backfill would not derive
  * again (values recorded since the migration: real data), then drops the
  * columns. A re-run after a crash is safe: the archive upserts, the drop
- * says IF EXISTS.
+ * says IF EXISTS. `derive` is the rule the archive compares with; the
+ * 2026-11-24 migrations pass the one they were released with (v1).
  */
-export async function dropAuditColumns(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+export async function dropAuditColumns(
+  qi: QueryInterface,
+  spec: AuditedTableSpec,
+  derive: (column: AuditColumnName) => Derivation = (column) => derivation(spec, column),
+): Promise<void> {
   await withMigrationClient(qi, async (client) => {
     const names = addedColumns(spec).map((column) => column.name);
     const { rows } = await client.query<{ column_name: 'created_by' | 'modified_by' }>(
@@ -76,7 +75,7 @@ export async function dropAuditColumns(qi: QueryInterface, spec: AuditedTableSpe
       [spec.table, names],
     );
     for (const { column_name: column } of rows) {
-      const kept = await archiveColumn(client, spec.table, column, derivation(spec, column));
+      const kept = await archiveColumn(client, spec.table, column, derive(column));
       if (kept > 0)
         migrationLog(`${spec.table}.${column}: ${kept} value(s) kept in the audit archive`);
     }
@@ -170,7 +169,7 @@ const indexesOf = (spec: AuditedTableSpec) =>
   spec.indexes.map((index) => ({ ...index, table: spec.table }));
 
 /** The migration that adds a table's audit columns. */
-export function auditColumnsMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditColumnsMigration(spec: AuditedTableSpec): BuiltMigration {
   return {
     meta: { transactional: true, table: spec.table, kind: 'schema' },
     up: (qi) => addAuditColumns(qi, spec),
@@ -182,7 +181,7 @@ export function auditColumnsMigration(spec: AuditedTableSpec): AuditMigration {
  * The migration that installs a table's audit triggers (see trigger-sql.ts),
  * in one short transaction with a short lock_timeout. Down: removes them.
  */
-export function auditTriggersMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditTriggersMigration(spec: AuditedTableSpec): BuiltMigration {
   const install = (qi: QueryInterface, statements: string[]) =>
     withMigrationClient(qi, (client) => runOnlineDdl(client, statements, [spec.table]));
   return {
@@ -193,7 +192,7 @@ export function auditTriggersMigration(spec: AuditedTableSpec): AuditMigration {
 }
 
 /** The migration that backfills a table's audit columns (also its catch-up pass). */
-export function auditBackfillMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditBackfillMigration(spec: AuditedTableSpec): BuiltMigration {
   return {
     meta: { transactional: false, table: spec.table, kind: 'backfill' },
     up: (qi) => backfillAuditColumns(qi, spec),
@@ -202,7 +201,7 @@ export function auditBackfillMigration(spec: AuditedTableSpec): AuditMigration {
 }
 
 /** The migration that adds a table's audit foreign keys. */
-export function auditForeignKeysMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditForeignKeysMigration(spec: AuditedTableSpec): BuiltMigration {
   return {
     meta: { transactional: false, table: spec.table, kind: 'key' },
     up: (qi) =>
@@ -217,7 +216,7 @@ export function auditForeignKeysMigration(spec: AuditedTableSpec): AuditMigratio
 }
 
 /** The migration that builds a table's audit indexes. */
-export function auditIndexesMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditIndexesMigration(spec: AuditedTableSpec): BuiltMigration {
   return {
     meta: { transactional: false, table: spec.table, kind: 'index' },
     up: (qi) =>

@@ -1,8 +1,6 @@
 import type pg from 'pg';
-import type { QueryInterface } from 'sequelize';
 import { withMigrationClient } from '../db/migration-lib/migration-client';
 import { runOnlineDdl } from '../db/migration-lib/online-ddl';
-import type { MigrationMeta } from '../db/migration-meta';
 import { ident } from '../db/sql-identifier';
 import {
   captureFunctionSql,
@@ -23,6 +21,7 @@ import {
   ensurePartitionsAheadSql,
   ensurePartitionsFunctionSql,
 } from './partition-sql';
+import type { BuiltMigration } from '../db/migration-lib/built-migration';
 
 /*
  * The history's migrations, one change each:
@@ -36,12 +35,6 @@ import {
  *   function   the capture function. Down drops it.
  *   capture    one table's trigger. Down drops it; the entries stay.
  */
-
-export interface HistoryMigration {
-  readonly meta: MigrationMeta;
-  up(queryInterface: QueryInterface): Promise<void>;
-  down(queryInterface: QueryInterface): Promise<void>;
-}
 
 /** How many months of partitions the migration and the server keep ahead. */
 export const MONTHS_AHEAD = 3;
@@ -81,7 +74,7 @@ async function relationExists(client: pg.ClientBase, name: string): Promise<bool
 }
 
 /** The history table: created, or renamed back from where a rollback kept it. */
-export function historyTableMigration(): HistoryMigration {
+export function historyTableMigration(): BuiltMigration {
   return {
     meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
     up: (qi) =>
@@ -109,7 +102,7 @@ export function historyTableMigration(): HistoryMigration {
 }
 
 /** The partition-making function, and the partitions from this month to MONTHS_AHEAD on. */
-export function historyPartitionsMigration(): HistoryMigration {
+export function historyPartitionsMigration(): BuiltMigration {
   return {
     meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
     up: (qi) =>
@@ -129,7 +122,7 @@ export function historyPartitionsMigration(): HistoryMigration {
 }
 
 /** The capture function every captured table's trigger calls. */
-export function captureFunctionMigration(): HistoryMigration {
+export function captureFunctionMigration(): BuiltMigration {
   return {
     meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
     up: (qi) =>
@@ -142,7 +135,7 @@ export function captureFunctionMigration(): HistoryMigration {
 }
 
 /** The history trigger of one table: one short transaction with a short lock_timeout. */
-export function captureMigration(spec: CapturedTable): HistoryMigration {
+export function captureMigration(spec: CapturedTable): BuiltMigration {
   return {
     meta: { transactional: true, table: spec.table, kind: 'schema' },
     up: (qi) =>

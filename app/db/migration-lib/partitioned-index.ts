@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { ident } from '../sql-identifier';
-import { dropIndexConcurrently } from './concurrent-index';
+import { dropIndexConcurrently, indexValidity } from './concurrent-index';
 import { migrationLog } from './migration-log';
 import { runOnlineDdl } from './online-ddl';
 
@@ -68,15 +68,6 @@ async function partitionStates(
   return rows.map((row) => ({ ...row, loose: row.loose ?? [] }));
 }
 
-async function isValid(client: pg.ClientBase, name: string): Promise<boolean | undefined> {
-  const { rows } = await client.query<{ valid: boolean }>(
-    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-      WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`,
-    [name],
-  );
-  return rows[0]?.valid;
-}
-
 /**
  * The partition's index: a valid loose one is kept (a build that finished
  * before a crash), invalid ones are dropped, and otherwise it is built
@@ -115,7 +106,7 @@ export async function createPartitionedIndexOnline(
   client: pg.ClientBase,
   spec: PartitionedIndexSpec,
 ): Promise<void> {
-  if ((await isValid(client, spec.name)) === true) return;
+  if ((await indexValidity(client, spec.name)) === true) return;
   await runOnlineDdl(
     client,
     [
@@ -143,7 +134,7 @@ export async function createPartitionedIndexOnline(
       }
     }
   }
-  if ((await isValid(client, spec.name)) !== true) {
+  if ((await indexValidity(client, spec.name)) !== true) {
     throw new Error(
       `${spec.name} is still invalid with every partition attached; run the migration again`,
     );
