@@ -4,7 +4,7 @@
 // and nothing else. Created empty, in one transaction.
 // Down: drops it (the backfill downs, which run first, have emptied it).
 import type { QueryInterface } from 'sequelize';
-import { BACKFILL_LOG } from '../app/db/migration-lib/v1/audit-backfill';
+import { BACKFILL_LOG_TABLE as BACKFILL_LOG } from '../app/audit/backfill-log';
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await queryInterface.sequelize.transaction(async (transaction) => {
