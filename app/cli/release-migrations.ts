@@ -1,4 +1,5 @@
 import { runMain, UsageError } from './run-main';
+import { listMigrationFiles, MIGRATIONS_DIR } from '../db/migration-files';
 import { checkReleased } from '../ops/release/check-released';
 import { writeTranscripts } from '../ops/release/record-store';
 import { describeMismatch } from '../ops/release/transcript';
@@ -36,12 +37,12 @@ runMain('db:release-migrations', async () => {
   if (args.check && args.rerecord !== undefined) {
     throw new UsageError('--check and --rerecord cannot be combined');
   }
+  const rerecord = args.rerecord;
+  if (rerecord !== undefined && !listMigrationFiles(MIGRATIONS_DIR).includes(rerecord)) {
+    throw new UsageError(`--rerecord: no migration file is named ${rerecord}`);
+  }
   return withDatabase(async (db) => {
     const { mismatches, missing, unreleased, replayed } = await checkReleased(db.url);
-    const rerecord = args.rerecord;
-    if (rerecord !== undefined && !replayed.has(rerecord)) {
-      throw new UsageError(`--rerecord: no migration file is named ${rerecord}`);
-    }
     const blocking = mismatches.filter((m) => m.migration !== rerecord);
     for (const mismatch of blocking) console.error(describeMismatch(mismatch));
     for (const name of missing) console.error(`${name} was released and its file is gone`);
