@@ -7,8 +7,16 @@
 import type { QueryInterface } from 'sequelize';
 import { AUDIT_DERIVATIONS } from '../app/db/migration-helpers/audit-backfill';
 import { addAuditColumns, dropAuditColumns } from '../app/db/migration-helpers/audit-columns';
+import type { MigrationMeta } from '../app/db/migration-meta';
 
 const TABLE = 'characters' as const;
+
+export const meta: MigrationMeta = {
+  transactional: true,
+  table: 'characters',
+  kind: 'schema',
+  audit: 'columns',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await addAuditColumns(queryInterface, TABLE, [

@@ -12,6 +12,14 @@ import {
   backfillAuditFields,
   revertCreatorFills,
 } from '../app/db/migration-helpers/audit-backfill';
+import type { MigrationMeta } from '../app/db/migration-meta';
+
+export const meta: MigrationMeta = {
+  transactional: false,
+  table: 'items',
+  kind: 'backfill',
+  audit: 'backfill',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await backfillAuditFields(queryInterface, 'items');

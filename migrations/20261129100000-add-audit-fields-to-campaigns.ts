@@ -4,6 +4,6 @@
 // Down: archives the values the backfill would not derive again, then drops
 // the columns.
 import { auditColumnsMigration } from '../app/audit/migration-steps';
-import { campaigns } from '../app/audit/tables/campaigns';
+import { campaigns } from '../app/registry';
 
 export const { meta, up, down } = auditColumnsMigration(campaigns);

@@ -18,7 +18,7 @@ import { migrationLog } from '../db/migration-kit/migration-log';
 import { runOnlineDdl } from '../db/migration-kit/online-ddl';
 import type { MigrationMeta } from '../db/migration-meta';
 import { ident } from '../db/sql-identifier';
-import { addedColumns, type AuditedTableSpec } from './audited-table';
+import { addedColumns, type TableDeclaration } from '../registry';
 import { BACKFILL_LOG_TABLE } from './backfill-log';
 import { backfillStatements, derivation } from './rule-sql';
 import { installAuditTriggers, removeAuditTriggers } from './trigger-sql';
@@ -48,7 +48,7 @@ export interface AuditMigration {
 }
 
 /** Adds the table's new audit columns and their comments, in one short transaction. */
-export async function addAuditColumns(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+export async function addAuditColumns(qi: QueryInterface, spec: TableDeclaration): Promise<void> {
   await withMigrationClient(qi, (client) =>
     runOnlineDdl(
       client,
@@ -67,7 +67,7 @@ export async function addAuditColumns(qi: QueryInterface, spec: AuditedTableSpec
  * columns. A re-run after a crash is safe: the archive upserts, the drop
  * says IF EXISTS.
  */
-export async function dropAuditColumns(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+export async function dropAuditColumns(qi: QueryInterface, spec: TableDeclaration): Promise<void> {
   await withMigrationClient(qi, async (client) => {
     const names = addedColumns(spec).map((column) => column.name);
     const { rows } = await client.query<{ column_name: 'created_by' | 'modified_by' }>(
@@ -92,7 +92,7 @@ export async function dropAuditColumns(qi: QueryInterface, spec: AuditedTableSpe
 /** Fills the audit columns by the rule, archived values first. Safe to re-run and to interrupt. */
 export async function backfillAuditColumns(
   qi: QueryInterface,
-  spec: AuditedTableSpec,
+  spec: TableDeclaration,
 ): Promise<void> {
   await withMigrationClient(qi, async (client) => {
     const useArchive = await archiveExists(client);
@@ -120,7 +120,7 @@ export async function backfillAuditColumns(
  * goes back to NULL so that a re-apply selects them again. A table whose
  * audit columns are all new has nothing to undo here.
  */
-export async function revertBackfill(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+export async function revertBackfill(qi: QueryInterface, spec: TableDeclaration): Promise<void> {
   if (!spec.columns.created_by.existedBefore) return;
   const table = ident(spec.table);
   const inLog = `l.table_name = '${spec.table}' AND l.column_name = 'created_by'`;
@@ -164,15 +164,15 @@ export async function revertBackfill(qi: QueryInterface, spec: AuditedTableSpec)
   });
 }
 
-const keysOf = (spec: AuditedTableSpec) =>
+const keysOf = (spec: TableDeclaration) =>
   spec.foreignKeys.map((fk) => ({ ...fk, table: spec.table }));
-const indexesOf = (spec: AuditedTableSpec) =>
+const indexesOf = (spec: TableDeclaration) =>
   spec.indexes.map((index) => ({ ...index, table: spec.table }));
 
 /** The migration that adds a table's audit columns. */
-export function auditColumnsMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditColumnsMigration(spec: TableDeclaration): AuditMigration {
   return {
-    meta: { transactional: true, table: spec.table, kind: 'schema' },
+    meta: { transactional: true, table: spec.table, kind: 'schema', audit: 'columns' },
     up: (qi) => addAuditColumns(qi, spec),
     down: (qi) => dropAuditColumns(qi, spec),
   };
@@ -182,29 +182,32 @@ export function auditColumnsMigration(spec: AuditedTableSpec): AuditMigration {
  * The migration that installs a table's audit triggers (see trigger-sql.ts),
  * in one short transaction with a short lock_timeout. Down: removes them.
  */
-export function auditTriggersMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditTriggersMigration(spec: TableDeclaration): AuditMigration {
   const install = (qi: QueryInterface, statements: string[]) =>
     withMigrationClient(qi, (client) => runOnlineDdl(client, statements, [spec.table]));
   return {
-    meta: { transactional: true, table: spec.table, kind: 'schema' },
+    meta: { transactional: true, table: spec.table, kind: 'schema', audit: 'triggers' },
     up: (qi) => install(qi, installAuditTriggers(spec)),
     down: (qi) => install(qi, removeAuditTriggers(spec)),
   };
 }
 
 /** The migration that backfills a table's audit columns (also its catch-up pass). */
-export function auditBackfillMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditBackfillMigration(
+  spec: TableDeclaration,
+  step: 'backfill' | 'catch-up' = 'backfill',
+): AuditMigration {
   return {
-    meta: { transactional: false, table: spec.table, kind: 'backfill' },
+    meta: { transactional: false, table: spec.table, kind: 'backfill', audit: step },
     up: (qi) => backfillAuditColumns(qi, spec),
     down: (qi) => revertBackfill(qi, spec),
   };
 }
 
 /** The migration that adds a table's audit foreign keys. */
-export function auditForeignKeysMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditForeignKeysMigration(spec: TableDeclaration): AuditMigration {
   return {
-    meta: { transactional: false, table: spec.table, kind: 'key' },
+    meta: { transactional: false, table: spec.table, kind: 'key', audit: 'keys' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         for (const fk of keysOf(spec)) await addUserForeignKeyOnline(client, fk);
@@ -217,9 +220,9 @@ export function auditForeignKeysMigration(spec: AuditedTableSpec): AuditMigratio
 }
 
 /** The migration that builds a table's audit indexes. */
-export function auditIndexesMigration(spec: AuditedTableSpec): AuditMigration {
+export function auditIndexesMigration(spec: TableDeclaration): AuditMigration {
   return {
-    meta: { transactional: false, table: spec.table, kind: 'index' },
+    meta: { transactional: false, table: spec.table, kind: 'index', audit: 'indexes' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         for (const index of indexesOf(spec)) await createIndexConcurrently(client, index);

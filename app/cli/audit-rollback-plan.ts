@@ -1,5 +1,5 @@
 import { runMain } from './run-main';
-import { FIRST_AUDIT_MIGRATION } from '../audit/audit-spec';
+import { firstAuditMigration } from '../audit/audit-spec';
 import { auditLeftovers } from '../audit/pre-audit-state';
 import { archiveSummary } from '../db/migration-helpers/audit-archive';
 import { withMigrationClient } from '../db/migration-helpers/migration-client';
@@ -29,8 +29,8 @@ runMain('audit-rollback-plan', async () => {
     const migrator = createMigrator(db.sequelize);
     const { executed, pending } = await readHistory(migrator);
     // Exactly what `db:rollback --to <first audit migration>` would revert.
-    const names = executed.includes(FIRST_AUDIT_MIGRATION)
-      ? (await selectMigrations(migrator, { direction: 'down', to: FIRST_AUDIT_MIGRATION })).names
+    const names = executed.includes(firstAuditMigration())
+      ? (await selectMigrations(migrator, { direction: 'down', to: firstAuditMigration() })).names
       : [];
 
     if (args.verify) {
@@ -62,7 +62,7 @@ runMain('audit-rollback-plan', async () => {
     for (const s of archive) {
       console.log(`Audit archive already holds ${s.values} value(s) of ${s.table}.${s.column}.`);
     }
-    console.log(`TARGET=${names.length ? FIRST_AUDIT_MIGRATION : ''}`);
+    console.log(`TARGET=${names.length ? firstAuditMigration() : ''}`);
     return 0;
   });
 });

@@ -83,7 +83,7 @@ async function relationExists(client: pg.ClientBase, name: string): Promise<bool
 /** The history table: created, or renamed back from where a rollback kept it. */
 export function historyTableMigration(): HistoryMigration {
   return {
-    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
+    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema', audit: 'history-table' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         const kept = await relationExists(client, HISTORY_ARCHIVE_TABLE);
@@ -111,7 +111,12 @@ export function historyTableMigration(): HistoryMigration {
 /** The partition-making function, and the partitions from this month to MONTHS_AHEAD on. */
 export function historyPartitionsMigration(): HistoryMigration {
   return {
-    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
+    meta: {
+      transactional: true,
+      table: HISTORY_TABLE,
+      kind: 'schema',
+      audit: 'history-partitions',
+    },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         await runOnlineDdl(client, [ensurePartitionsFunctionSql()], []);
@@ -131,7 +136,7 @@ export function historyPartitionsMigration(): HistoryMigration {
 /** The capture function every captured table's trigger calls. */
 export function captureFunctionMigration(): HistoryMigration {
   return {
-    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
+    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema', audit: 'capture-function' },
     up: (qi) =>
       withMigrationClient(qi, (client) => runOnlineDdl(client, [captureFunctionSql()], [])),
     down: (qi) =>
@@ -144,7 +149,7 @@ export function captureFunctionMigration(): HistoryMigration {
 /** The history trigger of one table: one short transaction with a short lock_timeout. */
 export function captureMigration(spec: CapturedTable): HistoryMigration {
   return {
-    meta: { transactional: true, table: spec.table, kind: 'schema' },
+    meta: { transactional: true, table: spec.table, kind: 'schema', audit: 'capture' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         const { sql, params } = recordedColumnsSql(spec.table);

@@ -1,4 +1,4 @@
-import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { firstAuditMigration } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import { createSequelize } from '../../app/db/sequelize';
@@ -7,7 +7,7 @@ import type { BenchServer } from './bench-server';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
 /** The last migration of the schema before the audit fields. */
-export const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT_MIGRATION) - 1]!;
+export const LAST_PRE_AUDIT = ALL[ALL.indexOf(firstAuditMigration()) - 1]!;
 
 /** The migration applied just before `name`. */
 export function migrationBefore(name: string): string {

@@ -7,7 +7,7 @@ import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-
 import { createBackup } from '../../app/ops/backup/create-backup';
 import { readManifest } from '../../app/ops/backup/manifest';
 import { restoreBackup } from '../../app/ops/backup/restore-backup';
-import { HISTORY_MIGRATIONS } from '../../app/history/history-spec';
+import { historyMigrations } from '../../app/history/history-spec';
 import { Character } from '../../models';
 import { fillTables } from '../support/fill-tables';
 import {
@@ -231,7 +231,7 @@ describe('db:backup and db:restore', () => {
   it('when the backup holds a rolled-back history, the restore refuses before touching the target, saying what to do', async () => {
     await campaignWithHistory('aside');
     await migrateDown(source.current.sequelize, source.current.url, {
-      to: HISTORY_MIGRATIONS[0],
+      to: historyMigrations()[0],
     });
     const dir = path.join(folder, 'aside');
     await createBackup(source.current.url, { dir });

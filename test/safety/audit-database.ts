@@ -1,11 +1,11 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import {
   AUDITED_TABLES,
-  CLEARING_MIGRATIONS,
-  FIRST_AUDIT_MIGRATION,
+  auditMigrationsOfStep,
+  firstAuditMigration,
 } from '../../app/audit/audit-spec';
 import { ruleCreator } from '../../app/audit/rule-sql';
-import { addedColumns } from '../../app/audit/audited-table';
+import { addedColumns } from '../../app/registry';
 import { listMigrationFiles, migrationMeta, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import { ensureMigrationHistory } from '../../app/db/migrator';
@@ -17,10 +17,10 @@ import {
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const firstAuditIndex = ALL.indexOf(FIRST_AUDIT_MIGRATION);
+const firstAuditIndex = ALL.indexOf(firstAuditMigration());
 
 /** The rollback target that returns to the pre-audit state (`--to` is inclusive). */
-export const FIRST_AUDIT = FIRST_AUDIT_MIGRATION;
+export const FIRST_AUDIT = firstAuditMigration();
 /** Every migration from the first audit one on: what `migrateAll` applies, what a rollback to FIRST_AUDIT reverts. */
 export const FROM_FIRST_AUDIT = ALL.slice(firstAuditIndex);
 
@@ -84,7 +84,7 @@ async function leaveRowsToFill(db: TestDatabase, name: string): Promise<void> {
  * does not record), so the pass has work to do.
  */
 async function leaveModifiersToClear(db: TestDatabase, name: string): Promise<void> {
-  if (!CLEARING_MIGRATIONS.includes(name)) return;
+  if (!auditMigrationsOfStep('clearing').includes(name)) return;
   const spec = AUDITED_TABLES.find((s) => s.table === migrationMeta(name).table)!;
   await db.sequelize.query(
     `UPDATE ${spec.table} SET name = left(name, 90) || ' (edited)' WHERE id % 2 = 0`,

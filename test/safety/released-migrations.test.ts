@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { firstAuditMigration } from '../../app/audit/audit-spec';
 import { importClosure, projectPath } from '../../app/db/import-closure';
 import {
   checkReleased,
@@ -90,7 +90,7 @@ describe('Data integrity: drift guard, released migrations and what they import'
   it('when the pre-audit baseline is checked, it is recorded as released', () => {
     const released = readReleased();
     const all = listMigrationFiles(MIGRATIONS_DIR);
-    const baseline = all.slice(0, all.indexOf(FIRST_AUDIT_MIGRATION));
+    const baseline = all.slice(0, all.indexOf(firstAuditMigration()));
     expect(baseline).to.not.be.empty;
     for (const name of baseline) expect(released, name).to.have.property(name);
   });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
+import { ROW_KINDS, TABLE_NAMES } from '../../app/registry';
 import { PROJECT_ROOT, runCommand } from '../support/run-command';
 
 const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
@@ -56,4 +57,15 @@ describe('Command-line help', () => {
       expect(result.stderr).to.include('--no-such-option');
     });
   }
+
+  it('when db:verify prints its help, it names every audited table; db:history, every kind: both read from the registry', async () => {
+    const help = async (command: string) =>
+      (await runCommand(TSX, [path.join('app', 'cli', command), '--help'], {})).stdout;
+    const verify = await help('verify.ts');
+    expect(TABLE_NAMES.filter((table) => verify.includes(table))).to.deep.equal([...TABLE_NAMES]);
+    const history = await help('history.ts');
+    expect(history).to.include(
+      `--kind <kind>    only entries of one kind: ${ROW_KINDS.join(', ')}`,
+    );
+  });
 });

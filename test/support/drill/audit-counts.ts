@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { auditedTable } from '../../../app/audit/audit-spec';
 import { needsFill, ruleCreator, ruleViolation } from '../../../app/audit/rule-sql';
-import type { AuditedTableSpec } from '../../../app/audit/audited-table';
+import type { TableDeclaration } from '../../../app/registry';
 import type { Expectations } from './last-writers';
 import { DRILL_TABLES, type DrillTable } from './writer-protocol';
 
@@ -36,7 +36,7 @@ export const totalWrong = (counts: DrillCounts) => sum(counts, 'wrong');
 export const totalFillable = (counts: DrillCounts) => sum(counts, 'fillable');
 
 /** Conditions on row `t` joined with the drill's expectation `x`. */
-function conditions(spec: AuditedTableSpec) {
+function conditions(spec: TableDeclaration) {
   const rule = ruleCreator(spec);
   return {
     wrong: `CASE

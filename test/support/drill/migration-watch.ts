@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { auditedTable } from '../../../app/audit/audit-spec';
+import { auditMigrationOf } from '../../../app/audit/audit-spec';
 import { DRILL_TABLES, type DrillTable } from './writer-protocol';
 
 const POLL_MS = 20;
@@ -23,7 +23,7 @@ export async function watchMigration(
   const client = new pg.Client({ connectionString: directUrl, application_name: 'drill-watch' });
   await client.connect();
   const moments: MigrationMoments = { columnsAt: {}, backfilledAt: {} };
-  const backfills = DRILL_TABLES.map((table) => auditedTable(table).migrations.backfill);
+  const backfills = DRILL_TABLES.map((table) => auditMigrationOf(table, 'backfill'));
   let running = true;
   const loop = (async () => {
     while (running) {
@@ -37,7 +37,7 @@ export async function watchMigration(
       const now = Date.now();
       for (const table of DRILL_TABLES) {
         if (rows[0]!.columns?.includes(table)) moments.columnsAt[table] ??= now;
-        if (rows[0]!.applied?.includes(auditedTable(table).migrations.backfill)) {
+        if (rows[0]!.applied?.includes(auditMigrationOf(table, 'backfill'))) {
           moments.backfilledAt[table] ??= now;
         }
       }

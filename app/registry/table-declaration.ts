@@ -1,3 +1,10 @@
+/*
+ * The shape of a table's one declaration: everything the audit, the history,
+ * the models and the tools know about an audited table is read from it or
+ * derived from it (keys and indexes by naming rule, migrations from the
+ * migration files' meta). Pure data: this layer imports nothing.
+ */
+
 /** The audit columns, user ids: who created the row, who changed it last. */
 export const AUDIT_COLUMNS = ['created_by', 'modified_by'] as const;
 export type AuditColumnName = (typeof AUDIT_COLUMNS)[number];
@@ -28,7 +35,7 @@ export interface BackfillRule {
   readonly joins?: string;
   /** The columns `source` reads; each is checked for orphans before the foreign keys validate. */
   readonly inputs: readonly RuleInput[];
-  /** The rule in words, for the README, the plan and reports. */
+  /** The rule in words, for the docs, the plan and reports. */
   readonly summary: string;
 }
 
@@ -44,48 +51,49 @@ export interface AuditForeignKeySpec {
   readonly column: AuditColumnName;
 }
 
-/** The audit migrations of one table, by file name, in the order they apply. */
-export interface AuditMigrationNames {
-  readonly columns: string;
-  /** The triggers that audit writes not made through the models; before the backfill. */
-  readonly triggers: string;
-  readonly backfill: string;
-  readonly keys: string;
-  readonly indexes: string;
-  /**
-   * A second backfill pass, for tables whose backfill was released before
-   * their triggers: it fills the rows a previous app version inserted since.
-   */
-  readonly catchUp?: string;
-}
-
-/** Everything the audit of one table is: read by its migrations, the tools and the tests. */
-export interface AuditedTableSpec {
+/** What a table's file declares: the facts nothing else can derive. */
+export interface TableFacts {
+  /** The SQL table. */
   readonly table: string;
+  /** The API's name for one of its rows (history `kind`, trash, routes). */
+  readonly kind: string;
+  /** The column naming the campaign a row belongs to (`id` for campaigns). */
+  readonly campaignColumn: string;
   readonly columns: Readonly<Record<AuditColumnName, AuditColumnSpec>>;
   readonly rule: BackfillRule;
-  readonly foreignKeys: readonly AuditForeignKeySpec[];
-  readonly indexes: readonly AuditIndexSpec[];
-  readonly migrations: AuditMigrationNames;
 }
 
-/** The audit columns the migrations add to `spec.table` (not those that existed before). */
-export function addedColumns(spec: AuditedTableSpec): { name: AuditColumnName; comment: string }[] {
+/** A table's declaration with what follows from it by rule. */
+export interface TableDeclaration extends TableFacts {
+  /** A key from each added audit column to users (a column that existed keeps its own). */
+  readonly foreignKeys: readonly AuditForeignKeySpec[];
+  /** One index per timestamp and audit column, named `<table>_<column>_idx`. */
+  readonly indexes: readonly AuditIndexSpec[];
+}
+
+/** The audit columns a table's migrations add (not those that existed before). */
+export function addedColumns(spec: TableFacts): { name: AuditColumnName; comment: string }[] {
   return AUDIT_COLUMNS.flatMap((name) => {
     const column = spec.columns[name];
     return column.existedBefore ? [] : [{ name, comment: column.comment }];
   });
 }
 
-/** Foreign keys from both audit columns, named `<table>_<column>_fkey`. */
-export function auditForeignKeys(
-  table: string,
-  columns: readonly AuditColumnName[],
-): AuditForeignKeySpec[] {
-  return columns.map((column) => ({ name: `${table}_${column}_fkey`, column }));
-}
+const INDEXED_COLUMNS = ['created_at', 'updated_at', ...AUDIT_COLUMNS] as const;
 
-/** Single-column indexes named `<table>_<column>_idx`. */
-export function singleColumnIndexes(table: string, columns: readonly string[]): AuditIndexSpec[] {
-  return columns.map((column) => ({ name: `${table}_${column}_idx`, columns: [column] }));
+/** Completes a table's facts with its keys and indexes, named by rule. */
+export function declareTable<const Facts extends TableFacts>(
+  facts: Facts,
+): TableDeclaration & Facts {
+  return Object.freeze({
+    ...facts,
+    foreignKeys: addedColumns(facts).map(({ name }) => ({
+      name: `${facts.table}_${name}_fkey`,
+      column: name,
+    })),
+    indexes: INDEXED_COLUMNS.map((column) => ({
+      name: `${facts.table}_${column}_idx`,
+      columns: [column],
+    })),
+  });
 }
