@@ -1,12 +1,13 @@
 // Every use of Sequelize's internals, in one place: what is not its public
 // API (the query generator, the connection manager, a transaction's parent,
-// an instance's previous values, where a model keeps its hooks) or replaces
+// an instance's previous values, where a model keeps its hooks, that the
+// query interface's methods all query through `this.sequelize`) or replaces
 // a method of an instance in place. An upgrade can change any of these
 // without a word; test/unit/sequelize-internals.test.ts checks each one
 // against the installed Sequelize and names what changed. A replacement
 // finds what it replaces or throws, so a change stops the app at start-up
 // instead of silently skipping the history settings.
-import type { Model, ModelStatic, Sequelize, Transaction } from 'sequelize';
+import type { Model, ModelStatic, QueryInterface, Sequelize, Transaction } from 'sequelize';
 
 /** The Sequelize release line (major.minor) this module was checked against. */
 export const CHECKED_SEQUELIZE = '6.37';
@@ -115,6 +116,20 @@ export function aroundQuery(
   }
   const query = sequelize.query.bind(sequelize) as Query;
   (sequelize as unknown as { query: Query }).query = (sql, options) => around(sql, options, query);
+}
+
+/**
+ * A view of `queryInterface` whose methods run through `sequelize` (a view of
+ * the real instance, say) instead of its own: they all reach the database by
+ * `this.sequelize.query`.
+ */
+export function queryInterfaceOver(
+  queryInterface: QueryInterface,
+  sequelize: Sequelize,
+): QueryInterface {
+  const view = Object.create(queryInterface) as QueryInterface;
+  Object.defineProperty(view, 'sequelize', { value: sequelize });
+  return view;
 }
 
 /** The transaction a savepoint is nested in; undefined for a top-level transaction. */

@@ -14,6 +14,7 @@ import {
   parentTransaction,
   previousValues,
   queryGenerator,
+  queryInterfaceOver,
 } from '../../app/db/sequelize-internals';
 
 // Never connects: every check below only builds SQL or objects.
@@ -108,6 +109,44 @@ describe('Sequelize internals behind app/db/sequelize-internals.ts', () => {
     instance.set('a', 2);
     expect(previousValues(instance).a, 'previous value after a set').to.equal(1);
     expect(modelHooks(Thing).beforeSave, 'Model.options.hooks.beforeSave').to.have.length(1);
+  });
+
+  it('when the query interface is viewed over another instance, each of its methods queries through that one', async () => {
+    const sequelize = unconnected();
+    const sent: string[] = [];
+    const recorder = Object.create(sequelize) as Sequelize;
+    Object.defineProperty(recorder, 'query', {
+      value: async (sql: unknown) => {
+        sent.push(typeof sql === 'string' ? sql : (sql as { query: string }).query);
+        return [[], 0];
+      },
+    });
+    const queryInterface = queryInterfaceOver(sequelize.getQueryInterface(), recorder);
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['createTable', () => queryInterface.createTable('t', { id: { type: DataTypes.INTEGER } })],
+      ['addColumn', () => queryInterface.addColumn('t', 'c', { type: DataTypes.INTEGER })],
+      ['changeColumn', () => queryInterface.changeColumn('t', 'c', { type: DataTypes.BIGINT })],
+      ['removeColumn', () => queryInterface.removeColumn('t', 'c')],
+      ['addIndex', () => queryInterface.addIndex('t', ['c'])],
+      ['removeIndex', () => queryInterface.removeIndex('t', 'i')],
+      [
+        'addConstraint',
+        () => queryInterface.addConstraint('t', { type: 'unique', fields: ['c'], name: 'u' }),
+      ],
+      ['removeConstraint', () => queryInterface.removeConstraint('t', 'u')],
+      ['bulkInsert', () => queryInterface.bulkInsert('t', [{ c: 1 }])],
+      ['bulkUpdate', () => queryInterface.bulkUpdate('t', { c: 2 }, { c: 1 })],
+      ['bulkDelete', () => queryInterface.bulkDelete('t', { c: 1 })],
+      ['dropTable', () => queryInterface.dropTable('t')],
+    ];
+    for (const [name, call] of calls) {
+      const before = sent.length;
+      await call();
+      expect(
+        sent.length - before,
+        `queryInterface.${name} queries through this.sequelize`,
+      ).to.be.greaterThan(0);
+    }
   });
 
   it('when Sequelize pools connections, its connectionManager lends and takes them back', () => {
