@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { openDatabase, openMigrationSequelize, redactUrl, type Database } from './db/database';
 import { migrateUp } from './db/migration-runner';
+import { initModels } from '../models';
 import { startPartitionUpkeep } from './history/partition-upkeep';
 import { createLogger } from './logger';
 import { runMain } from './cli/run-main';
@@ -56,6 +57,7 @@ runMain('gma', async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const db = await openDatabase(config);
+  initModels(db.sequelize);
   logger.info({ database: redactUrl(db.url), embedded: db.embedded }, 'database connected');
   let stopUpkeep = () => {};
 
