@@ -6,7 +6,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ARCHIVE_SCHEMA, ensureArchive } from '../../db/migration-helpers/audit-archive';
 import { MIGRATIONS_DIR, listMigrationFiles } from '../../db/migration-files';
 import { migrateUp } from '../../db/migration-runner';
-import { createMigrator, createSeeder } from '../../db/migrator';
+import { createMigrator, ensureMigrationHistory } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { ident } from '../../db/sql-identifier';
 import { HISTORY_ARCHIVE_TABLE } from '../../history/captured-table';
@@ -51,6 +51,29 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
 
   refuseArchivedHistory(manifest);
   const migrated = await migrateEmptyTarget(url, manifest, log);
+  try {
+    return await loadTables(url, manifest, dir, migrated, log);
+  } catch (error) {
+    if (!(error instanceof BackupError) || migrated.length === 0) throw error;
+    // The load is one transaction, the migrate step before it is not: say
+    // how to get the empty target back rather than leave a half-made one.
+    const database = new URL(url).pathname.slice(1);
+    throw new BackupError(
+      `${error.message}. The target had been migrated for the restore and is no longer empty: ` +
+        `drop and create it again (DROP DATABASE "${database}"; CREATE DATABASE "${database}") before the next try`,
+      { cause: error },
+    );
+  }
+}
+
+/** Loads, checks and commits the tables into a target already at the backup's schema. */
+async function loadTables(
+  url: string,
+  manifest: BackupManifest,
+  dir: string,
+  migrated: string[],
+  log: (line: string) => void,
+): Promise<RestoreResult> {
   const client = await openStableClient(url, 'gma-restore');
   try {
     // Rows in a target we migrated from empty were seeded by the migrations
@@ -154,7 +177,8 @@ async function migrateEmptyTarget(
       );
     }
     if (manifest.tables.some((dump) => dump.table === SEEDERS_HISTORY && !dump.schema)) {
-      await createSeeder(sequelize).executed(); // creates the seeders' history table
+      // Created explicitly: reading the seeders' history never creates it.
+      await ensureMigrationHistory(sequelize, { tableName: SEEDERS_HISTORY });
     }
     return done;
   } finally {
