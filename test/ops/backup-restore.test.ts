@@ -290,7 +290,7 @@ describe('db:backup and db:restore', () => {
     );
   });
 
-  it('when a backup file is damaged, the restore fails naming the file and loads no row', async () => {
+  it('when a backup file is damaged, the restore fails naming the file, loads no row, and says how to empty the target it migrated', async () => {
     await fillTables(source.current.sequelize, 50);
     const dir = path.join(folder, 'b3');
     await createBackup(source.current.url, { dir });
@@ -301,6 +301,9 @@ describe('db:backup and db:restore', () => {
     let failure: Error | undefined;
     await restoreBackup(target.url, { dir }).catch((error: Error) => (failure = error));
     expect(failure?.message).to.include('items.copy');
+    expect(failure?.message).to.include(
+      `is no longer empty: drop and create it again (DROP DATABASE "${target.name}"; CREATE DATABASE "${target.name}")`,
+    );
     // As freshly migrated: whatever the migrations seed, and nothing from the backup.
     const fresh = await createTestDatabase('latest');
     try {
