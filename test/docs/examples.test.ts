@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startAppServer, type AppServerProcess } from '../support/app-server';
@@ -73,6 +74,16 @@ describe('The examples of README.md and docs/', function () {
     let server: AppServerProcess;
 
     before(async () => {
+      // Fail, never skip: an example that cannot run is not checked.
+      const missing = ['curl', 'jq', 'psql'].filter(
+        (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0,
+      );
+      if (missing.length > 0) {
+        throw new Error(
+          `the docs' examples need ${missing.join(', ')}: sudo apt-get install ` +
+            missing.map((tool) => (tool === 'psql' ? 'postgresql-client' : tool)).join(' '),
+        );
+      }
       db = await createTestDatabase('latest');
       server = await startAppServer({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
       await server.ready();

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { QueryTypes } from 'sequelize';
 import request from 'supertest';
-import { createSeeder } from '../../app/db/migrator';
+import { createMigrator, createSeeder } from '../../app/db/migrator';
 import { DEMO_PASSWORD, DEMO_USERNAMES } from '../../seeders/20260101000100-demo-campaign';
 import { testApp } from '../support/api-client';
 import { fingerprint } from '../support/fingerprint';
@@ -30,6 +30,17 @@ describe('Seeders', () => {
     expect(cli.code, cli.stderr).to.equal(0);
     expect(await count('campaigns')).to.equal(1);
     expect(await count('users', "username <> 'system'")).to.equal(3);
+  });
+
+  it('when the seeders run on a Sequelize instance that has run the migrator, their record goes to SequelizeData and SequelizeMeta keeps only migrations', async () => {
+    const { sequelize } = db.current;
+    const migrations = await createMigrator(sequelize).executed();
+
+    await createSeeder(sequelize).up();
+
+    expect(await createMigrator(sequelize).executed()).to.deep.equal(migrations);
+    expect(await count('"SequelizeData"')).to.equal(1);
+    expect(await count('"SequelizeMeta"', "name LIKE '%demo-campaign%'")).to.equal(0);
   });
 
   it('when sequelize-cli undoes the seeders, the demo rows are gone and other rows stay', async () => {
