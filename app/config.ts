@@ -28,7 +28,7 @@ export interface AppConfig {
   readonly invitationTtlDays: number;
 }
 
-/** Attempts allowed per window before 429; see the README's "Limits". */
+/** Attempts allowed per window before 429; see docs/api.md, "Limits". */
 export interface AuthLimits {
   /** Failed logins allowed per username (from one address) in a window. */
   readonly loginFailuresPerAccount: number;

@@ -27,7 +27,8 @@ export function registerServiceRoutes(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
     path: '/metrics',
-    summary: 'Prometheus metrics in the text format (each metric is described in the README)',
+    summary:
+      'Prometheus metrics in the text format (each metric is described in docs/operations.md)',
     tags: ['Service'],
     responses: {
       200: {
