@@ -1,9 +1,7 @@
+import { CREATOR_ELSE_CAMPAIGN_OWNER } from '../rules';
 import { declareTable } from '../table-declaration';
 
-/**
- * Locations: created_by existed before (and may be NULL); modified_by is added.
- * Both take the existing creator, else the campaign's owner.
- */
+/** Locations: created_by existed before (and may be NULL); modified_by is added. */
 export const locations = declareTable({
   table: 'locations',
   kind: 'location',
@@ -15,13 +13,5 @@ export const locations = declareTable({
         'User who last modified the location (users.id); NULL if unknown or the user was deleted.',
     },
   },
-  rule: {
-    source: 'c.owner_id',
-    joins: 'LEFT JOIN campaigns c ON c.id = t.campaign_id',
-    inputs: [
-      { column: 'campaign_id', target: 'campaigns' },
-      { column: 'created_by', target: 'users' },
-    ],
-    summary: 'modified_by = created_by; where created_by is NULL, both take the campaign owner',
-  },
+  rule: CREATOR_ELSE_CAMPAIGN_OWNER,
 });
