@@ -26,4 +26,23 @@ export default tseslint.config(
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   },
+  // Benchmarks never import the tests: what both need (the data generator,
+  // the drill, PgBouncer) lives in app/dev/. The typescript-eslint form of
+  // no-restricted-imports, so that a layer rule on bench/ does not replace it.
+  {
+    files: ['bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)test(/|$)',
+              message: 'bench/ must not import test/: move what both need to app/dev/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -2,7 +2,7 @@ import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import { createSequelize } from '../../app/db/sequelize';
-import { fillPreAuditData } from '../../test/fixtures/pre-audit-data';
+import { fillPreAuditData } from '../../app/dev/pre-audit-data';
 import type { BenchServer } from './bench-server';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);

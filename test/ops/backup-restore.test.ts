@@ -295,7 +295,7 @@ describe('db:backup and db:restore', () => {
     const dir = path.join(folder, 'b3');
     await createBackup(source.current.url, { dir });
     const file = path.join(dir, 'items.copy');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('item 7', 'item 8'));
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Item 8', 'Item 7'));
     target = await createTestDatabase('empty');
 
     let failure: Error | undefined;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EmbeddedPostgres } from '../../app/db/embedded-postgres';
 import { createSequelize } from '../../app/db/sequelize';
 import { migrateUp } from '../../app/db/migration-runner';
-import { startPgBouncer, type PgBouncer } from './pgbouncer';
+import { startPgBouncer, type PgBouncer } from '../../app/dev/pgbouncer';
 import { reapOnExit } from './server-reaper';
 import { TEMPLATES, databaseUrl, withAdminClient } from './test-server';
 
