@@ -27,7 +27,7 @@ export async function migrate(server: BenchServer, database: string, to?: string
 
 /**
  * Creates `name` at the pre-audit schema holding `rows` characters, items
- * and locations (the safety suite's generator), analysed and checkpointed.
+ * and locations (the generator the tests use too), analysed and checkpointed.
  */
 export async function createPreAuditDatabase(
   server: BenchServer,
