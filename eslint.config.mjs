@@ -36,6 +36,7 @@ const LAYERS = [
       'seeders/',
       'scripts/',
       'bench/',
+      'app/dev/',
     ],
   },
 ];
@@ -68,15 +69,6 @@ const FROZEN_HELPERS_EXCEPTIONS = [
   'app/ops/backup/catalog.ts',
   'app/ops/backup/restore-backup.ts',
   'app/ops/plan/row-notes.ts',
-];
-
-// Exception, to be removed when bench/ stops importing test/ (one data
-// generator for both): the benchmarks that still do.
-const BENCH_TEST_EXCEPTIONS = [
-  'bench/history-write-cost.ts',
-  'bench/pooler.ts',
-  'bench/rolling-drill.ts',
-  'bench/support/datasets.ts',
 ];
 
 const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -201,7 +193,6 @@ const EXCEPTIONS = [
     FROZEN_HELPERS_EXCEPTIONS.filter((f) => f.startsWith('app/ops/')),
     FROZEN_HELPERS,
   ),
-  exception('bench imports test', BENCH_TEST_EXCEPTIONS, 'test/'),
 ];
 
 const layerConfigs = [...GROUPS, ...EXCEPTIONS].map((group) => ({
@@ -240,4 +231,23 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-expressions': 'off' },
   },
   ...layerConfigs,
+  // Benchmarks never import the tests: what both need (the data generator,
+  // the drill, PgBouncer) lives in app/dev/. The typescript-eslint form of
+  // no-restricted-imports, so that a layer rule on bench/ does not replace it.
+  {
+    files: ['bench/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)test(/|$)',
+              message: 'bench/ must not import test/: move what both need to app/dev/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startAppServer, type AppServerProcess } from '../support/app-server';
+import { startAppServer, type AppServerProcess } from '../../app/dev/app-server';
 import {
   describeFailure,
   documentedFiles,

@@ -296,7 +296,7 @@ describe('db:backup and db:restore', () => {
     await createBackup(source.current.url, { dir });
     const file = path.join(dir, 'items.copy');
     const original = fs.readFileSync(file, 'utf8');
-    fs.writeFileSync(file, original.replace('item 7', 'item 8'));
+    fs.writeFileSync(file, original.replace('Item 8', 'Item 7'));
     target = await createTestDatabase('empty');
     const found = {
       schema: await schemaFingerprint(target.sequelize),

@@ -3,7 +3,7 @@ import { firstAuditMigration, auditMigrationOf } from '../../app/audit/audit-spe
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { buildPlan, formatPlan } from '../../app/ops/plan/build-plan';
-import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { fillPreAuditData } from '../../app/dev/pre-audit-data';
 import { fingerprint } from '../support/fingerprint';
 import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';

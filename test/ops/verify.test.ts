@@ -5,7 +5,7 @@ import { migrateDown, migrateUp } from '../../app/db/migration-runner';
 import { activityIndexMigrations } from '../../app/history/history-spec';
 import type { CheckResult } from '../../app/ops/check-report';
 import { runVerify } from '../../app/ops/verify/run-verify';
-import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { fillPreAuditData } from '../../app/dev/pre-audit-data';
 import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 

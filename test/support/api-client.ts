@@ -6,6 +6,9 @@ import { createLogger } from '../../app/logger';
 import type { AuthRateLimits } from '../../app/services/auth-rate-limiter';
 import type { TestDatabase } from './test-database';
 
+// Shared with the drill and the benchmarks.
+export { jsonClient, type JsonResponse } from '../../app/dev/json-client';
+
 /** The app on a test database, silent. */
 export function testApp(
   db: TestDatabase,
@@ -77,31 +80,4 @@ export async function addMember(
     .post(`/api/invitations/${invitation.body.id}/accept`)
     .set('Authorization', user.auth)
     .expect(200);
-}
-
-/** A response over a real port: status and parsed JSON body (null for 204). */
-export interface JsonResponse {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-/** A `fetch` client for a server listening at `base`, sending and reading JSON. */
-export function jsonClient(base: string) {
-  return async (
-    method: string,
-    path: string,
-    body?: object,
-    token?: string,
-  ): Promise<JsonResponse> => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
-  };
 }

@@ -77,9 +77,9 @@ describe('the layer map, as the linter enforces it', function () {
     ['migrations/20990101000000-x.ts', '../app/db/migration-helpers/online-ddl'],
     ['seeders/20990101000000-x.ts', '../models'],
     ['test/unit/x.test.ts', '../../app/db/migration-helpers/online-ddl'],
-    // The named exceptions, until the migration library merge and one data generator.
+    // The named exceptions, until the migration library merge.
     ['app/cli/run-main.ts', '../db/migration-helpers/online-ddl'],
-    ['bench/pooler.ts', '../test/support/pgbouncer'],
+    ['bench/pooler.ts', '../app/dev/pgbouncer'],
   ];
   for (const [file, specifier] of allowed) {
     it(`when ${file} imports '${specifier}', reports nothing`, async () => {

@@ -1,4 +1,4 @@
-import { jsonClient, type JsonResponse } from '../api-client';
+import { jsonClient, type JsonResponse } from '../json-client';
 import type { DrillTable } from './writer-protocol';
 
 /** One write the new version answered: who, which row, when the answer arrived (epoch ms). */

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { freePort } from '../../app/db/embedded-postgres';
-import { PROJECT_ROOT } from './run-command';
+import { freePort } from '../db/embedded-postgres';
+import { PROJECT_ROOT } from './project-root';
 
 /** A real `app/server.ts` process on a real port. */
 export interface AppServerProcess {

@@ -1,6 +1,6 @@
 import { startAppServer, type AppServerProcess } from '../app-server';
-import { heldAdvisoryLocks } from '../pooled-migration';
-import { startMigrator } from '../run-command';
+import { heldAdvisoryLocks } from '../advisory-locks';
+import { startMigrator } from '../migrator-process';
 import { countAudit, type DrillCounts } from './audit-counts';
 import { lastWriters } from './last-writers';
 import { watchMigration, type MigrationMoments } from './migration-watch';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { auditMigrationOf } from '../../../app/audit/audit-spec';
+import { auditMigrationOf } from '../../audit/audit-spec';
 import { DRILL_TABLES, type DrillTable } from './writer-protocol';
 
 const POLL_MS = 20;

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../app/db/embedded-postgres';
+import { freePort } from '../db/embedded-postgres';
 
 export type PoolMode = 'session' | 'transaction';
 

@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import path from 'node:path';
-import { PROJECT_ROOT } from '../run-command';
+import { PROJECT_ROOT } from '../project-root';
 import type { DrillTable, FromWriter, IdRanges, ToWriter, WriteRecord } from './writer-protocol';
 
 const SCRIPT = path.join(__dirname, 'previous-version-writer.ts');

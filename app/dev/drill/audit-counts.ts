@@ -1,7 +1,7 @@
 import pg from 'pg';
-import { auditedTable } from '../../../app/audit/audit-spec';
-import { needsFill, ruleCreator, ruleViolation } from '../../../app/audit/rule-sql';
-import type { TableDeclaration } from '../../../app/registry';
+import { auditedTable } from '../../audit/audit-spec';
+import { needsFill, ruleCreator, ruleViolation } from '../../audit/rule-sql';
+import type { TableDeclaration } from '../../registry';
 import type { Expectations } from './last-writers';
 import { DRILL_TABLES, type DrillTable } from './writer-protocol';
 
