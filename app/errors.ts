@@ -85,3 +85,14 @@ export class UnsupportedMediaTypeError extends AppError {
     super(415, 'unsupported_media_type', message);
   }
 }
+
+export class SchemaNotReadyError extends AppError {
+  override readonly name = 'SchemaNotReadyError';
+  constructor() {
+    super(
+      503,
+      'schema_not_ready',
+      'The database schema is not ready for this version of the server; retry shortly (an operator runs npm run db:migrate)',
+    );
+  }
+}

@@ -5,25 +5,53 @@ const HealthResponse = z
   .object({
     status: z.enum(['ok', 'error']),
     database: z.enum(['ok', 'unreachable']),
-    pendingMigrations: z.number().int().nullable(),
+    pendingMigrations: z
+      .number()
+      .int()
+      .nullable()
+      .meta({ description: 'Migrations of this version not applied; null when unreadable' }),
+    reason: z
+      .enum(['database_unreachable', 'migrations_pending', 'shutting_down'])
+      .optional()
+      .meta({ description: 'Why the instance is not ready (503 only)' }),
+    message: z.string().optional().meta({ description: 'What to do about it (503 only)' }),
   })
   .meta({ id: 'Health' });
 
-/** Adds the routes served outside the ApiRouter: /health, /metrics and the document itself. */
+const LiveResponse = z.object({ status: z.literal('ok') }).meta({ id: 'Live' });
+
+/** Adds the routes served outside the ApiRouter: health, /metrics and the document itself. */
 export function registerServiceRoutes(registry: OpenAPIRegistry): void {
   registry.registerPath({
     method: 'get',
-    path: '/health',
-    summary: 'Is the database reachable, and how many migrations are pending',
+    path: '/health/live',
+    operationId: 'getLiveness',
+    summary: 'The process is up (a failing answer means: restart it)',
     tags: ['Service'],
     responses: {
-      200: { description: 'Healthy', content: { 'application/json': { schema: HealthResponse } } },
-      503: {
-        description: 'Database unreachable',
-        content: { 'application/json': { schema: HealthResponse } },
-      },
+      200: { description: 'Alive', content: { 'application/json': { schema: LiveResponse } } },
     },
   });
+  for (const [path, operationId] of [
+    ['/health/ready', 'getReadiness'],
+    ['/health', 'getHealth'],
+  ] as const) {
+    registry.registerPath({
+      method: 'get',
+      path,
+      operationId,
+      summary:
+        'Ready for traffic: the database answers, no migration of this version is pending, not shutting down',
+      tags: ['Service'],
+      responses: {
+        200: { description: 'Ready', content: { 'application/json': { schema: HealthResponse } } },
+        503: {
+          description: 'Not ready; `reason` says why',
+          content: { 'application/json': { schema: HealthResponse } },
+        },
+      },
+    });
+  }
   registry.registerPath({
     method: 'get',
     path: '/metrics',
