@@ -4,21 +4,24 @@ import { createApp } from '../../app/app';
 import { loadConfig } from '../../app/config';
 import { createLogger } from '../../app/logger';
 import type { AuthRateLimits } from '../../app/services/auth-rate-limiter';
+import { assertContract, checkContractOf } from './contract';
 import type { TestDatabase } from './test-database';
 
-/** The app on a test database, silent. */
+/** The app on a test database, silent; every response it gives is checked against the OpenAPI document. */
 export function testApp(
   db: TestDatabase,
   loginLimits?: Partial<AuthRateLimits>,
   env: Record<string, string> = {},
 ): Express {
-  return createApp({
-    sequelize: db.sequelize,
-    logger: createLogger('silent'),
-    loginLimits,
-    // Fixtures sign up many users from one address; tests of the limit set it lower.
-    config: loadConfig({ REGISTER_MAX_PER_ADDRESS: '1000', ...process.env, ...env }),
-  });
+  return checkContractOf(
+    createApp({
+      sequelize: db.sequelize,
+      logger: createLogger('silent'),
+      loginLimits,
+      // Fixtures sign up many users from one address; tests of the limit set it lower.
+      config: loadConfig({ REGISTER_MAX_PER_ADDRESS: '1000', ...process.env, ...env }),
+    }),
+  );
 }
 
 /** A registered, logged-in user. */
@@ -102,6 +105,15 @@ export function jsonClient(base: string) {
       },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
+    const json = res.status === 204 ? null : await res.json();
+    await assertContract({
+      method,
+      url: path,
+      status: res.status,
+      headers: Object.fromEntries(res.headers),
+      body: json ?? undefined,
+      contentType: res.headers.get('content-type') ?? undefined,
+    });
+    return { status: res.status, body: json };
   };
 }

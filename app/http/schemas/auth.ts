@@ -10,7 +10,10 @@ export const Username = z.preprocess(
     .min(3)
     .max(150)
     .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"')
-    .meta({ description: 'Unique whatever the case; login accepts any case' }),
+    .meta({
+      description:
+        'Unique whatever the case; login accepts any case. Full-width and other compatibility forms are read in their NFKC form (the pattern applies to that form).',
+    }),
 );
 
 export const RegisterBody = z
