@@ -5,8 +5,21 @@ export interface JsonResponse {
   body: any;
 }
 
-/** A `fetch` client for a server listening at `base`, sending and reading JSON. */
-export function jsonClient(base: string) {
+/** One exchange as received, for a caller that checks every response (the tests' contract check). */
+export interface ReceivedExchange {
+  method: string;
+  url: string;
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+  contentType: string | undefined;
+}
+
+/**
+ * A `fetch` client for a server listening at `base`, sending and reading
+ * JSON; `inspect`, when given, sees every response before the caller does.
+ */
+export function jsonClient(base: string, inspect?: (exchange: ReceivedExchange) => Promise<void>) {
   return async (
     method: string,
     path: string,
@@ -21,6 +34,15 @@ export function jsonClient(base: string) {
       },
       body: body ? JSON.stringify(body) : undefined,
     });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
+    const json: unknown = res.status === 204 ? null : await res.json();
+    await inspect?.({
+      method,
+      url: path,
+      status: res.status,
+      headers: Object.fromEntries(res.headers),
+      body: json ?? undefined,
+      contentType: res.headers.get('content-type') ?? undefined,
+    });
+    return { status: res.status, body: json };
   };
 }

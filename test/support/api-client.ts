@@ -4,24 +4,28 @@ import { createApp } from '../../app/app';
 import { loadConfig } from '../../app/config';
 import { createLogger } from '../../app/logger';
 import type { AuthRateLimits } from '../../app/services/auth-rate-limiter';
+import { assertContract, checkContractOf } from './contract';
 import type { TestDatabase } from './test-database';
 
-// Shared with the drill and the benchmarks.
-export { jsonClient, type JsonResponse } from '../../app/dev/json-client';
+import { jsonClient as plainJsonClient, type JsonResponse } from '../../app/dev/json-client';
 
-/** The app on a test database, silent. */
+export type { JsonResponse };
+
+/** The app on a test database, silent; every response it gives is checked against the OpenAPI document. */
 export function testApp(
   db: TestDatabase,
   loginLimits?: Partial<AuthRateLimits>,
   env: Record<string, string> = {},
 ): Express {
-  return createApp({
-    sequelize: db.sequelize,
-    logger: createLogger('silent'),
-    loginLimits,
-    // Fixtures sign up many users from one address; tests of the limit set it lower.
-    config: loadConfig({ REGISTER_MAX_PER_ADDRESS: '1000', ...process.env, ...env }),
-  });
+  return checkContractOf(
+    createApp({
+      sequelize: db.sequelize,
+      logger: createLogger('silent'),
+      loginLimits,
+      // Fixtures sign up many users from one address; tests of the limit set it lower.
+      config: loadConfig({ REGISTER_MAX_PER_ADDRESS: '1000', ...process.env, ...env }),
+    }),
+  );
 }
 
 /** A registered, logged-in user. */
@@ -80,4 +84,9 @@ export async function addMember(
     .post(`/api/invitations/${invitation.body.id}/accept`)
     .set('Authorization', user.auth)
     .expect(200);
+}
+
+/** A `fetch` client for a server at `base`; every response is checked against the OpenAPI document. */
+export function jsonClient(base: string) {
+  return plainJsonClient(base, assertContract);
 }

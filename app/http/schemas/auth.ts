@@ -16,7 +16,10 @@ export const Username = z.preprocess(
     .min(USERNAME_MIN_LENGTH)
     .max(USERNAME_MAX_LENGTH)
     .regex(USERNAME_PATTERN, USERNAME_CHARACTERS)
-    .meta({ description: 'Unique whatever the case; login accepts any case' }),
+    .meta({
+      description:
+        'Unique whatever the case; login accepts any case. Full-width and other compatibility forms are read in their NFKC form (the pattern applies to that form).',
+    }),
 );
 
 export const RegisterBody = z
