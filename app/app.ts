@@ -12,6 +12,8 @@ import { requestLogger } from './http/middleware/request-logger';
 import { docsRouter } from './http/routes/docs';
 import type { AuthLimiter, AuthRateLimits } from './services/auth-rate-limiter';
 import { metricsRouter } from './metrics/metrics-router';
+import { Readiness } from './health/readiness';
+import { schemaErrors, schemaGate } from './http/middleware/schema-readiness';
 
 export interface AppDependencies {
   sequelize: Sequelize;
@@ -22,6 +24,8 @@ export interface AppDependencies {
   loginLimits?: Partial<AuthRateLimits>;
   /** Replaces the PostgreSQL limiter (benchmarks only). */
   authLimiter?: AuthLimiter;
+  /** What /health/ready answers; server.ts keeps it to fail readiness on shutdown. */
+  readiness?: Readiness;
 }
 
 /** Largest JSON body accepted; larger ones get 413. */
@@ -34,6 +38,7 @@ export function createApp({
   config,
   loginLimits,
   authLimiter,
+  readiness = new Readiness(sequelize),
 }: AppDependencies): Express {
   const settings = config ?? loadConfig();
   const app = express();
@@ -51,14 +56,16 @@ export function createApp({
   app.use(requestLogger(logger));
   app.use(jsonBody(JSON_BODY_LIMIT));
 
-  app.use(healthRouter(sequelize));
+  app.use(healthRouter(readiness));
 
   // HTTP API: accounts, campaigns, members, characters, items, locations.
   const api = buildApi({ sequelize, config: settings, loginLimits, authLimiter });
-  app.use(api.router);
   app.use(docsRouter(api.document));
+  app.use('/api', schemaGate(readiness));
+  app.use(api.router);
 
   app.use(notFoundHandler);
+  app.use(schemaErrors(readiness));
   app.use(errorHandler(logger));
   return app;
 }

@@ -26,9 +26,14 @@ export interface AppConfig {
   readonly limits: AuthLimits;
   /** How long a campaign invitation can be accepted. */
   readonly invitationTtlDays: number;
+  /**
+   * After SIGTERM/SIGINT, how long readiness fails while requests are still
+   * served, before the server stops accepting connections (SHUTDOWN_DELAY_MS).
+   */
+  readonly shutdownDelayMs: number;
 }
 
-/** Attempts allowed per window before 429; see the README's "Limits". */
+/** Attempts allowed per window before 429; see docs/api.md, "Limits". */
 export interface AuthLimits {
   /** Failed logins allowed per username (from one address) in a window. */
   readonly loginFailuresPerAccount: number;
@@ -80,6 +85,9 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 export const SCRYPT_LOG_N_FLOOR = 14;
 const SCRYPT_LOG_N_DEFAULT = 15;
 const SCRYPT_LOG_N_TEST_DEFAULT = 10;
+
+/** SHUTDOWN_DELAY_MS when NODE_ENV=production and the variable is unset. */
+export const SHUTDOWN_DELAY_PRODUCTION_MS = 5_000;
 
 /** Checks that a DATABASE_URL names a PostgreSQL database; returns it unchanged. */
 export function validateDatabaseUrl(value: string, name = 'DATABASE_URL'): string {
@@ -142,5 +150,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
       registrationWindowSeconds: integer(env, 'REGISTER_WINDOW_SECONDS', 3600, 1, 7 * 86_400),
     }),
     invitationTtlDays: integer(env, 'INVITATION_TTL_DAYS', 14, 1, 365),
+    // Long enough for a load balancer polling readiness every few seconds to
+    // stop sending traffic; nobody polls a development or test server.
+    shutdownDelayMs: integer(
+      env,
+      'SHUTDOWN_DELAY_MS',
+      nodeEnv === 'production' ? SHUTDOWN_DELAY_PRODUCTION_MS : 0,
+      0,
+      120_000,
+    ),
   });
 }

@@ -1,5 +1,15 @@
-/** Details of a failed request, returned to the client under `error.details`. */
-export type ErrorDetails = Record<string, unknown> | Array<Record<string, unknown>>;
+/** One refused field of a 400 (`body.name`, `query.limit`, ...). */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/**
+ * Details of a failed request, returned under `error.details`: one shape per
+ * status, as the OpenAPI document states (app/http/schemas/errors.ts).
+ */
+export type ErrorDetails =
+  FieldIssue[] | { fields: string[] } | { allow: string[] } | { retryAfterSeconds: number };
 
 /**
  * An error with an HTTP meaning: status, stable code, message and details.
@@ -83,5 +93,16 @@ export class UnsupportedMediaTypeError extends AppError {
   override readonly name = 'UnsupportedMediaTypeError';
   constructor(message = 'Send the request body as JSON: Content-Type: application/json') {
     super(415, 'unsupported_media_type', message);
+  }
+}
+
+export class SchemaNotReadyError extends AppError {
+  override readonly name = 'SchemaNotReadyError';
+  constructor() {
+    super(
+      503,
+      'schema_not_ready',
+      'The database schema is not ready for this version of the server; retry shortly (an operator runs npm run db:migrate)',
+    );
   }
 }

@@ -3,19 +3,20 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { openDatabase, openMigrationSequelize, redactUrl, type Database } from './db/database';
 import { migrateUp } from './db/migration-runner';
+import { initModels } from '../models';
 import { startPartitionUpkeep } from './history/partition-upkeep';
 import { createLogger } from './logger';
 import { runMain } from './cli/run-main';
 import { OperatorError } from './operator-error';
 import type { AppConfig } from './config';
 import type { Logger } from './logger';
+import { Readiness } from './health/readiness';
+import { serveUntilSignal, watchStopSignals } from './shutdown';
 
 /** The port is taken or the address cannot be bound. */
 class ListenError extends OperatorError {
   override readonly name = 'ListenError';
 }
-
-const SHUTDOWN_GRACE_MS = 10_000;
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -55,31 +56,25 @@ async function migrateOnStart(config: AppConfig, db: Database, logger: Logger): 
 runMain('gma', async () => {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  // Watched before the embedded PostgreSQL starts, so no signal can leave it running.
+  const signals = watchStopSignals();
   const db = await openDatabase(config);
+  initModels(db.sequelize);
   logger.info({ database: redactUrl(db.url), embedded: db.embedded }, 'database connected');
   let stopUpkeep = () => {};
 
   try {
     if (config.migrateOnStart) await migrateOnStart(config, db, logger);
     stopUpkeep = await startPartitionUpkeep(db.sequelize, logger);
-    const app = createApp({ sequelize: db.sequelize, logger });
+    const readiness = new Readiness(db.sequelize);
+    const app = createApp({ sequelize: db.sequelize, logger, readiness });
     const server = createServer(app);
     await listen(server, config.port, config.host);
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info({ host: config.host, port }, `listening on http://${config.host}:${port}`);
 
-    await new Promise<void>((resolve) => {
-      const shutdown = (signal: string) => {
-        logger.info({ signal }, 'shutting down: finishing in-flight requests');
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // Requests still running after the grace period are cut off.
-        setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS).unref();
-      };
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    });
+    await serveUntilSignal(server, signals, readiness, config.shutdownDelayMs, logger);
   } finally {
     stopUpkeep();
     await db.close();

@@ -5,8 +5,8 @@
 // that table's backfill (its audit columns added, not yet filled, no audit
 // keys or indexes on it yet).
 import type pg from 'pg';
-import { AUDITED_TABLES } from '../app/audit/audit-spec';
-import { addedColumns } from '../app/audit/audited-table';
+import { AUDITED_TABLES, auditMigrationOf } from '../app/audit/audit-spec';
+import { addedColumns } from '../app/registry';
 import { ruleCreator, setBasedFillSql } from '../app/audit/rule-sql';
 import { startBenchServer, withClient, type BenchServer } from './support/bench-server';
 import {
@@ -31,7 +31,7 @@ type Spec = (typeof AUDITED_TABLES)[number];
 
 async function timeOurs(server: BenchServer, db: string, spec: Spec): Promise<number> {
   const started = process.hrtime.bigint();
-  await migrate(server, db, spec.migrations.backfill);
+  await migrate(server, db, auditMigrationOf(spec.table, 'backfill'));
   return msSince(started);
 }
 
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     console.error(`generating ${rows} rows per table...`);
     await createPreAuditDatabase(server, base, rows);
     const specs = [...AUDITED_TABLES].sort((a, b) =>
-      a.migrations.backfill.localeCompare(b.migrations.backfill),
+      auditMigrationOf(a.table, 'backfill').localeCompare(auditMigrationOf(b.table, 'backfill')),
     );
     const approaches = [
       'set-based UPDATE (floor)',
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const counts: number[] = [];
     const notes: string[] = [];
     for (const spec of specs) {
-      await migrate(server, base, migrationBefore(spec.migrations.backfill));
+      await migrate(server, base, migrationBefore(auditMigrationOf(spec.table, 'backfill')));
       await withClient(server.url(base), (c) => c.query('CHECKPOINT'));
       const n = await tableRows(server, base, spec.table);
       counts.push(n);

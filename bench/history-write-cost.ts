@@ -21,7 +21,7 @@ import { captureTriggerName } from '../app/history/capture-sql';
 import { ACTIVITY_BY_ACTOR_INDEX, ACTIVITY_BY_KIND_INDEX } from '../app/history/activity-indexes';
 import { HISTORY_SETTINGS, HISTORY_TABLE } from '../app/history/captured-table';
 import { HISTORY_TABLES } from '../app/history/history-spec';
-import { startAppServer, type AppServerProcess } from '../test/support/app-server';
+import { startAppServer, type AppServerProcess } from '../app/dev/app-server';
 import { startBenchServer, withClient } from './support/bench-server';
 import { checkoutAt, commitBefore } from './support/checkout';
 import { parentPid, processCpuMs, processTreeCpuMs } from './support/cpu';

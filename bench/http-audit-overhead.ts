@@ -11,6 +11,7 @@ import autocannon from 'autocannon';
 import { createApp } from '../app/app';
 import { loadConfig } from '../app/config';
 import { createSequelize } from '../app/db/sequelize';
+import { modelHooks } from '../app/db/sequelize-internals';
 import { createLogger } from '../app/logger';
 import { Character, Item, Location, initModels } from '../models';
 import { startBenchServer } from './support/bench-server';
@@ -28,8 +29,7 @@ const HOOK_TYPES = [
 ] as const;
 
 type Hooks = Record<string, unknown[]>;
-const hooksOf = (model: (typeof AUDITED)[number]) =>
-  (model as unknown as { options: { hooks: Hooks } }).options.hooks;
+const hooksOf = (model: (typeof AUDITED)[number]) => modelHooks(model);
 
 /** Turns the audit hooks off (removed by their name, "audit") or back on (restored as they were). */
 function auditHooks(saved: Map<unknown, Hooks>, on: boolean): void {

@@ -4,7 +4,7 @@
 // migration runs (schema, backfill, foreign keys, indexes), and while one
 // set-based UPDATE per table fills the same fields (what a naive backfill does).
 import { AUDITED_TABLES } from '../app/audit/audit-spec';
-import { addedColumns } from '../app/audit/audited-table';
+import { addedColumns } from '../app/registry';
 import { setBasedFillSql } from '../app/audit/rule-sql';
 import { startBenchServer, withClient, type BenchServer } from './support/bench-server';
 import { cloneDatabase, createPreAuditDatabase, migrate } from './support/datasets';

@@ -12,7 +12,7 @@ import { assertOwnSession } from '../app/db/session-check';
 import { createSequelize } from '../app/db/sequelize';
 import { createLogger } from '../app/logger';
 import { initModels } from '../models';
-import { startPgBouncer } from '../test/support/pgbouncer';
+import { startPgBouncer } from '../app/dev/pgbouncer';
 import { startBenchServer } from './support/bench-server';
 import { migrate } from './support/datasets';
 import { envInt, machineLine, msSince, printTable, quantile } from './support/report';

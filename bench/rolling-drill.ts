@@ -1,15 +1,15 @@
 // The rolling drill at scale: a writer playing the previous app version
-// (test/support/drill/previous-version-writer.ts, its own process, through
+// (app/dev/drill/previous-version-writer.ts, its own process, through
 // PgBouncer in transaction mode) writes before, during and after
 // `db:migrate` (a real process, MIGRATION_DATABASE_URL direct); then two
 // new-version instances serve several users while it keeps writing.
 // Prints what the audit columns say against who made each row's last
 // change, the previous version's latency per step, the new version's HTTP
 // write throughput, and the migration's total time. Needs Debian's pgbouncer.
-import { totalFillable, totalWrong } from '../test/support/drill/audit-counts';
-import { PHASES, runRollingDrill } from '../test/support/drill/rolling-drill';
-import { DRILL_TABLES } from '../test/support/drill/writer-protocol';
-import { startPgBouncer } from '../test/support/pgbouncer';
+import { totalFillable, totalWrong } from '../app/dev/drill/audit-counts';
+import { PHASES, runRollingDrill } from '../app/dev/drill/rolling-drill';
+import { DRILL_TABLES } from '../app/dev/drill/writer-protocol';
+import { startPgBouncer } from '../app/dev/pgbouncer';
 import { startBenchServer } from './support/bench-server';
 import { createPreAuditDatabase } from './support/datasets';
 import { duration, envInt, machineLine, printTable, quantile } from './support/report';

@@ -1,5 +1,12 @@
 import type { QueryInterface } from 'sequelize';
 import { DataTypes } from 'sequelize';
+import type { MigrationMeta } from '../app/db/migration-meta';
+
+export const meta: MigrationMeta = {
+  transactional: true,
+  table: 'campaign_memberships',
+  kind: 'schema',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await queryInterface.sequelize.transaction(async (transaction) => {

@@ -6,8 +6,11 @@
 // name it as creator or modifier get NULL there, as for any deleted user.
 import type { QueryInterface } from 'sequelize';
 import { QueryTypes } from 'sequelize';
+import type { MigrationMeta } from '../app/db/migration-meta';
 
 const USERNAME = 'system';
+
+export const meta: MigrationMeta = { transactional: true, table: 'users', kind: 'schema' };
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   const sequelize = queryInterface.sequelize;

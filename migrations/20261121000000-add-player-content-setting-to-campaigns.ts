@@ -7,6 +7,9 @@
 import type { QueryInterface } from 'sequelize';
 import { withMigrationClient } from '../app/db/migration-lib/migration-client';
 import { runOnlineDdl } from '../app/db/migration-lib/online-ddl';
+import type { MigrationMeta } from '../app/db/migration-meta';
+
+export const meta: MigrationMeta = { transactional: true, table: 'campaigns', kind: 'schema' };
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, (client) =>

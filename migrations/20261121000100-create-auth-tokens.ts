@@ -1,9 +1,12 @@
 import type { QueryInterface } from 'sequelize';
 import { DataTypes } from 'sequelize';
+import type { MigrationMeta } from '../app/db/migration-meta';
 
 // Bearer tokens for the HTTP API. Only a SHA-256 of each token is stored, so a
 // leaked table does not let anyone log in. Down drops the table: every session
 // ends and users log in again; no other data depends on it.
+
+export const meta: MigrationMeta = { transactional: true, table: 'auth_tokens', kind: 'schema' };
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await queryInterface.sequelize.transaction(async (transaction) => {

@@ -3,8 +3,6 @@
 // One short transaction with a short lock_timeout. Down drops the trigger;
 // the entries stay.
 import { captureMigration } from '../app/history/history-steps';
+import { characters } from '../app/registry';
 
-export const { meta, up, down } = captureMigration({
-  table: 'characters',
-  campaignColumn: 'campaign_id',
-});
+export const { meta, up, down } = captureMigration(characters);

@@ -3,5 +3,6 @@
 // One short transaction with a short lock_timeout. Down drops the trigger;
 // the entries stay.
 import { captureMigration } from '../app/history/history-steps';
+import { campaigns } from '../app/registry';
 
-export const { meta, up, down } = captureMigration({ table: 'campaigns', campaignColumn: 'id' });
+export const { meta, up, down } = captureMigration(campaigns);

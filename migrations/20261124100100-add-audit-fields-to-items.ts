@@ -6,8 +6,16 @@
 // audit-archive.ts), then drops the column.
 import type { QueryInterface } from 'sequelize';
 import { addAuditColumns, dropAuditColumns } from '../app/audit/migration-steps';
-import { items } from '../app/audit/tables/items';
+import { items } from '../app/registry';
 import { AUDIT_DERIVATIONS } from '../app/db/migration-lib/v1/audit-backfill';
+import type { MigrationMeta } from '../app/db/migration-meta';
+
+export const meta: MigrationMeta = {
+  transactional: true,
+  table: 'items',
+  kind: 'schema',
+  audit: 'columns',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await addAuditColumns(queryInterface, items);

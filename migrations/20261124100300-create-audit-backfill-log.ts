@@ -5,6 +5,14 @@
 // Down: drops it (the backfill downs, which run first, have emptied it).
 import type { QueryInterface } from 'sequelize';
 import { BACKFILL_LOG_TABLE as BACKFILL_LOG } from '../app/audit/backfill-log';
+import type { MigrationMeta } from '../app/db/migration-meta';
+
+export const meta: MigrationMeta = {
+  transactional: true,
+  table: 'audit_backfill_log',
+  kind: 'schema',
+  audit: 'backfill-log',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await queryInterface.sequelize.transaction(async (transaction) => {

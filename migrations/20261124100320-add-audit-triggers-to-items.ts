@@ -7,6 +7,6 @@
 // a short lock_timeout.
 // Down: drops the triggers and their functions.
 import { auditTriggersMigration } from '../app/audit/migration-steps';
-import { items } from '../app/audit/tables/items';
+import { items } from '../app/registry';
 
 export const { meta, up, down } = auditTriggersMigration(items);

@@ -7,6 +7,14 @@
 // down archives and then drops them.
 import type { QueryInterface } from 'sequelize';
 import { backfillAuditFields } from '../app/db/migration-lib/v1/audit-backfill';
+import type { MigrationMeta } from '../app/db/migration-meta';
+
+export const meta: MigrationMeta = {
+  transactional: false,
+  table: 'characters',
+  kind: 'backfill',
+  audit: 'backfill',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await backfillAuditFields(queryInterface, 'characters');

@@ -9,6 +9,14 @@
 // modified_by is left to the schema down, which archives it.
 import type { QueryInterface } from 'sequelize';
 import { backfillAuditFields, revertCreatorFills } from '../app/db/migration-lib/v1/audit-backfill';
+import type { MigrationMeta } from '../app/db/migration-meta';
+
+export const meta: MigrationMeta = {
+  transactional: false,
+  table: 'items',
+  kind: 'backfill',
+  audit: 'backfill',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await backfillAuditFields(queryInterface, 'items');

@@ -11,11 +11,19 @@ import {
   type UserForeignKey,
 } from '../app/db/migration-lib/foreign-key';
 import { withMigrationClient } from '../app/db/migration-lib/migration-client';
+import type { MigrationMeta } from '../app/db/migration-meta';
 
 const KEYS: UserForeignKey[] = [
   { name: 'characters_created_by_fkey', table: 'characters', column: 'created_by' },
   { name: 'characters_modified_by_fkey', table: 'characters', column: 'modified_by' },
 ];
+
+export const meta: MigrationMeta = {
+  transactional: false,
+  table: 'characters',
+  kind: 'key',
+  audit: 'keys',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, async (client) => {

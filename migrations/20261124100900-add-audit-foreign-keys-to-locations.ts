@@ -11,10 +11,18 @@ import {
   type UserForeignKey,
 } from '../app/db/migration-lib/foreign-key';
 import { withMigrationClient } from '../app/db/migration-lib/migration-client';
+import type { MigrationMeta } from '../app/db/migration-meta';
 
 const KEYS: UserForeignKey[] = [
   { name: 'locations_modified_by_fkey', table: 'locations', column: 'modified_by' },
 ];
+
+export const meta: MigrationMeta = {
+  transactional: false,
+  table: 'locations',
+  kind: 'key',
+  audit: 'keys',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, async (client) => {

@@ -11,6 +11,7 @@ import {
   type IndexSpec,
 } from '../app/db/migration-lib/concurrent-index';
 import { withMigrationClient } from '../app/db/migration-lib/migration-client';
+import type { MigrationMeta } from '../app/db/migration-meta';
 
 const INDEXES: IndexSpec[] = [
   { name: 'characters_created_at_idx', table: 'characters', columns: ['created_at'] },
@@ -18,6 +19,13 @@ const INDEXES: IndexSpec[] = [
   { name: 'characters_created_by_idx', table: 'characters', columns: ['created_by'] },
   { name: 'characters_modified_by_idx', table: 'characters', columns: ['modified_by'] },
 ];
+
+export const meta: MigrationMeta = {
+  transactional: false,
+  table: 'characters',
+  kind: 'index',
+  audit: 'indexes',
+};
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, async (client) => {

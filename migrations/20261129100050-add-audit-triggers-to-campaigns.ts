@@ -7,6 +7,6 @@
 // a short lock_timeout.
 // Down: drops the triggers and their functions.
 import { auditTriggersMigration } from '../app/audit/migration-steps';
-import { campaigns } from '../app/audit/tables/campaigns';
+import { campaigns } from '../app/registry';
 
 export const { meta, up, down } = auditTriggersMigration(campaigns);

@@ -4,6 +4,6 @@
 // still NULL: an interrupted run resumes.
 // Down: nothing to revert (both columns are new; their down archives them).
 import { auditBackfillMigration } from '../app/audit/migration-steps';
-import { campaigns } from '../app/audit/tables/campaigns';
+import { campaigns } from '../app/registry';
 
 export const { meta, up, down } = auditBackfillMigration(campaigns);

@@ -3,6 +3,6 @@
 // VALIDATE, so writers continue during the scan; a re-run skips what is done.
 // Down: drops them.
 import { auditForeignKeysMigration } from '../app/audit/migration-steps';
-import { campaigns } from '../app/audit/tables/campaigns';
+import { campaigns } from '../app/registry';
 
 export const { meta, up, down } = auditForeignKeysMigration(campaigns);

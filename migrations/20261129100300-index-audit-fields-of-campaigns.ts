@@ -3,6 +3,6 @@
 // build is dropped first, so a re-run completes it.
 // Down: drops them, concurrently.
 import { auditIndexesMigration } from '../app/audit/migration-steps';
-import { campaigns } from '../app/audit/tables/campaigns';
+import { campaigns } from '../app/registry';
 
 export const { meta, up, down } = auditIndexesMigration(campaigns);

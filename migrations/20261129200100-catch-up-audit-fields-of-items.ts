@@ -5,6 +5,6 @@
 // Down: reverts the fills of a created_by that existed before, like the
 // backfill's down (the columns' down archives the rest).
 import { auditBackfillMigration } from '../app/audit/migration-steps';
-import { items } from '../app/audit/tables/items';
+import { items } from '../app/registry';
 
-export const { meta, up, down } = auditBackfillMigration(items);
+export const { meta, up, down } = auditBackfillMigration(items, 'catch-up');

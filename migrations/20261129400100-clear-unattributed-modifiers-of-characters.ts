@@ -6,6 +6,6 @@
 // Resumable keyset batches; finds nothing where no previous version wrote.
 // Down: restores exactly the values it cleared.
 import { clearUnattributedMigration } from '../app/audit/cleared-modifiers-steps';
-import { characters } from '../app/audit/tables/characters';
+import { characters } from '../app/registry';
 
 export const { meta, up, down } = clearUnattributedMigration(characters);

@@ -6,6 +6,6 @@
 // Resumable keyset batches; finds nothing where no previous version wrote.
 // Down: restores exactly the values it cleared.
 import { clearUnattributedMigration } from '../app/audit/cleared-modifiers-steps';
-import { locations } from '../app/audit/tables/locations';
+import { locations } from '../app/registry';
 
 export const { meta, up, down } = clearUnattributedMigration(locations);

@@ -8,9 +8,21 @@ import { Item } from './item';
 import { Location } from './location';
 import { associateAuditUsers } from './mixins/audited';
 import { User } from './user';
+import type { RowKind } from '../app/registry';
 
 export { Campaign, CampaignMembership, Character, Item, Location, User };
 export { AuthToken, CampaignInvitation };
+
+/**
+ * The model of each kind the registry declares (app/registry): a table
+ * declared without a model here fails the type check.
+ */
+export const AUDITED_MODELS = {
+  character: Character,
+  item: Item,
+  location: Location,
+  campaign: Campaign,
+} as const satisfies Record<RowKind, unknown>;
 export { CAMPAIGN_ROLES, type CampaignRole } from './campaign-membership';
 
 /** Binds every model to `sequelize` and declares the associations. Call once per instance. */
@@ -35,7 +47,7 @@ export function initModels(sequelize: Sequelize): void {
     model.belongsTo(Campaign, { as: 'campaign', foreignKey: 'campaignId' });
   }
   // Audit: createdByUser and modifiedByUser on every audited model.
-  for (const model of [Campaign, Character, Item, Location]) associateAuditUsers(model, User);
+  for (const model of Object.values(AUDITED_MODELS)) associateAuditUsers(model, User);
   Campaign.hasMany(Item, { as: 'items', foreignKey: 'campaignId' });
   Campaign.hasMany(Location, { as: 'locations', foreignKey: 'campaignId' });
 

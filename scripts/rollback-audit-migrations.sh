@@ -2,7 +2,7 @@
 # Rolls the database back to the state before the audit fields: reverts
 # every applied audit migration, newest first (indexes, foreign keys, the
 # backfills, then the columns), with the app's own rollback runner. Audit
-# values are archived on the way (see README, "The audit migrations"), so applying
+# values are archived on the way (see docs/migrations.md, "Rolling back"), so applying
 # the migrations again restores them.
 set -euo pipefail
 

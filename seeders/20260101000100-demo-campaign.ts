@@ -4,19 +4,37 @@
 // items and locations go through the models as the system user, so their
 // audit fields are stamped like any other write. The down step removes
 // exactly these rows (found by their usernames) and nothing else.
+//
+// The demo accounts log in with DEMO_PASSWORD, which the README publishes:
+// with NODE_ENV=production the seeder refuses before writing anything.
 import type { QueryInterface } from 'sequelize';
 import { Op, QueryTypes } from 'sequelize';
 import { bindModels } from '../models/bind-models';
 import { Character, Item, Location } from '../models';
 import { runAsSystem } from '../models/system-user';
 import { loadConfig } from '../app/config';
+import { hashPassword } from '../app/auth/password';
+import { OperatorError } from '../app/operator-error';
 import { InvitationService } from '../app/services/invitation-service';
 
-const USERNAMES = ['demo_gm', 'demo_player_ana', 'demo_player_bo'];
-// A hash no password matches: demo accounts cannot log in until one is set.
-const LOCKED_PASSWORD = 'locked:no-password-set';
+/** The demo accounts, in seeding order: the game master, then the two players. */
+export const DEMO_USERNAMES = ['demo_gm', 'demo_player_ana', 'demo_player_bo'] as const;
+/** The development password of every demo account (named in the README). */
+export const DEMO_PASSWORD = 'demo-password';
+const USERNAMES = [...DEMO_USERNAMES];
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
+  const config = loadConfig();
+  if (config.nodeEnv === 'production') {
+    throw new OperatorError(
+      `refusing to seed the demo accounts (${USERNAMES.join(', ')}) with NODE_ENV=production: ` +
+        'their password is published in the README. Seed a development or test database instead; ' +
+        'nothing was written',
+    );
+  }
+  const passwordHashes = await Promise.all(
+    USERNAMES.map(() => hashPassword(DEMO_PASSWORD, config.passwordScryptLogN)),
+  );
   bindModels(queryInterface.sequelize);
   await queryInterface.sequelize.transaction(async (transaction) => {
     const now = new Date();
@@ -25,7 +43,7 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
       USERNAMES.map((username, i) => ({
         username,
         email: `${username}@example.test`,
-        password_hash: LOCKED_PASSWORD,
+        password_hash: passwordHashes[i],
         display_name: ['Game Master Gwen', 'Ana the Bard', 'Bo the Ranger'][i],
         is_active: true,
         created_at: now,
@@ -64,10 +82,7 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
       [{ campaign_id: campaignId, user_id: gm, role: 'OWNER', created_at: now, updated_at: now }],
       { transaction },
     );
-    const invitations = new InvitationService(
-      queryInterface.sequelize,
-      loadConfig().invitationTtlDays,
-    );
+    const invitations = new InvitationService(queryInterface.sequelize, config.invitationTtlDays);
     for (const [player, username] of [
       [ana!, USERNAMES[1]!],
       [bo!, USERNAMES[2]!],

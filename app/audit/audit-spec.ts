@@ -1,38 +1,18 @@
-import { HISTORY_MIGRATIONS } from '../history/history-spec';
-import type { AuditedTableSpec } from './audited-table';
-import { campaigns } from './tables/campaigns';
-import { characters } from './tables/characters';
-import { items } from './tables/items';
-import { locations } from './tables/locations';
+import { migrationCatalog, MIGRATIONS_DIR } from '../db/migration-files';
+import type { AuditStep } from '../db/migration-meta';
+import { TABLES, type TableDeclaration } from '../registry';
 
 /*
- * The one declaration of what is audited. Each table's entry lives in its
- * own file under tables/, which that table's migrations import: once they
- * are released the entry is frozen with them (the release guard hashes it),
- * while this list, which no migration imports, grows. To audit a new table,
- * see the README ("Auditing another table").
+ * What is audited, read from the registry (app/registry: each table declared
+ * once) and from the migration files' meta (each audit migration says which
+ * step of the audit it is, and of which table). Nothing here is a list kept
+ * by hand. To audit a new table, see docs/audit.md ("Auditing another table").
  */
 
 export { BACKFILL_LOG_TABLE } from './backfill-log';
 
 /** Every audited table, in the order their audit migrations were added. */
-export const AUDITED_TABLES: readonly AuditedTableSpec[] = [
-  characters,
-  items,
-  locations,
-  campaigns,
-];
-
-/**
- * The passes that set back to NULL the modifiers the backfill guessed for
- * rows a previous app version changed before it (app/audit/cleared-modifiers.ts).
- */
-export const CLEARING_MIGRATIONS: readonly string[] = [
-  '20261129400100-clear-unattributed-modifiers-of-characters.ts',
-  '20261129400200-clear-unattributed-modifiers-of-items.ts',
-  '20261129400300-clear-unattributed-modifiers-of-locations.ts',
-  '20261129400400-clear-unattributed-modifiers-of-campaigns.ts',
-];
+export const AUDITED_TABLES: readonly TableDeclaration[] = TABLES;
 
 /**
  * Every audit migration, in the order they apply: the history first (so a
@@ -42,41 +22,52 @@ export const CLEARING_MIGRATIONS: readonly string[] = [
  * rollback target that returns to the state before any of it (`--to` is
  * inclusive).
  */
-export const AUDIT_MIGRATIONS: readonly string[] = [
-  ...HISTORY_MIGRATIONS,
-  '20261124100000-add-audit-fields-to-characters.ts',
-  '20261124100100-add-audit-fields-to-items.ts',
-  '20261124100200-add-audit-fields-to-locations.ts',
-  '20261124100300-create-audit-backfill-log.ts',
-  '20261124100310-add-audit-triggers-to-characters.ts',
-  '20261124100320-add-audit-triggers-to-items.ts',
-  '20261124100330-add-audit-triggers-to-locations.ts',
-  '20261124100400-backfill-audit-fields-of-characters.ts',
-  '20261124100500-backfill-audit-fields-of-items.ts',
-  '20261124100600-backfill-audit-fields-of-locations.ts',
-  '20261124100700-add-audit-foreign-keys-to-characters.ts',
-  '20261124100800-add-audit-foreign-keys-to-items.ts',
-  '20261124100900-add-audit-foreign-keys-to-locations.ts',
-  '20261124101000-index-audit-fields-of-characters.ts',
-  '20261124101100-index-audit-fields-of-items.ts',
-  '20261124101200-index-audit-fields-of-locations.ts',
-  '20261129100000-add-audit-fields-to-campaigns.ts',
-  '20261129100050-add-audit-triggers-to-campaigns.ts',
-  '20261129100100-backfill-audit-fields-of-campaigns.ts',
-  '20261129100200-add-audit-foreign-keys-to-campaigns.ts',
-  '20261129100300-index-audit-fields-of-campaigns.ts',
-  '20261129200000-catch-up-audit-fields-of-characters.ts',
-  '20261129200100-catch-up-audit-fields-of-items.ts',
-  '20261129200200-catch-up-audit-fields-of-locations.ts',
-  '20261129400000-create-audit-cleared-modifiers.ts',
-  ...CLEARING_MIGRATIONS,
-];
+export function auditMigrations(dir = MIGRATIONS_DIR): string[] {
+  return migrationCatalog(dir)
+    .filter((entry) => entry.meta.audit !== undefined)
+    .map((entry) => entry.name);
+}
+
+/** The audit migrations of one step, in the order they apply (e.g. every `clearing` pass). */
+export function auditMigrationsOfStep(step: AuditStep, dir = MIGRATIONS_DIR): string[] {
+  return migrationCatalog(dir)
+    .filter((entry) => entry.meta.audit === step)
+    .map((entry) => entry.name);
+}
 
 /** The rollback target back to the state before any audit field. */
-export const FIRST_AUDIT_MIGRATION = AUDIT_MIGRATIONS[0]!;
+export function firstAuditMigration(dir = MIGRATIONS_DIR): string {
+  const [first] = auditMigrations(dir);
+  if (!first) throw new Error(`no audit migration in ${dir}`);
+  return first;
+}
+
+/** Whether `name` is one of the audit migrations. */
+export function isAuditMigration(name: string, dir = MIGRATIONS_DIR): boolean {
+  return migrationCatalog(dir).some((entry) => entry.name === name && entry.meta.audit);
+}
+
+/** The audit migrations of one table by step, as their files declare them. */
+export type TableAuditMigrations = Partial<Record<AuditStep, string>>;
+
+/** The migrations that audit `table`, by step. */
+export function auditMigrationsOf(table: string, dir = MIGRATIONS_DIR): TableAuditMigrations {
+  const steps: TableAuditMigrations = {};
+  for (const { name, meta } of migrationCatalog(dir)) {
+    if (meta.audit && meta.table === table) steps[meta.audit] = name;
+  }
+  return steps;
+}
+
+/** The migration of `step` for `table`; throws naming both when there is none. */
+export function auditMigrationOf(table: string, step: AuditStep, dir = MIGRATIONS_DIR): string {
+  const name = auditMigrationsOf(table, dir)[step];
+  if (!name) throw new Error(`${table} has no audit migration of step ${step} in ${dir}`);
+  return name;
+}
 
 /** The audit entry of `table`; throws for a table that is not audited. */
-export function auditedTable(table: string): AuditedTableSpec {
+export function auditedTable(table: string): TableDeclaration {
   const spec = AUDITED_TABLES.find((entry) => entry.table === table);
   if (!spec) throw new Error(`${table} is not an audited table`);
   return spec;

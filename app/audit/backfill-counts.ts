@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { existingColumns } from '../db/catalog';
-import { addedColumns, type AuditedTableSpec } from './audited-table';
+import { addedColumns, type TableDeclaration } from '../registry';
 import { fillableCountSql } from './rule-sql';
 
 /** Rows of one audited table by what the backfill would do with them. */
@@ -15,7 +15,7 @@ export interface BackfillCounts {
 /** Counts, with one scan per table, the rows the backfill would still touch. */
 export async function countBackfill(
   client: pg.ClientBase,
-  specs: readonly AuditedTableSpec[],
+  specs: readonly TableDeclaration[],
 ): Promise<BackfillCounts[]> {
   const columns = await existingColumns(client);
   const counts: BackfillCounts[] = [];

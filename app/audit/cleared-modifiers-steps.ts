@@ -1,7 +1,7 @@
 import { withMigrationClient } from '../db/migration-lib/migration-client';
 import { runBatchedPass } from '../db/migration-lib/batched-pass';
 import { runOnlineDdl } from '../db/migration-lib/online-ddl';
-import type { AuditedTableSpec } from './audited-table';
+import type { TableDeclaration } from '../registry';
 import {
   CLEARED_MODIFIERS_TABLE,
   clearUnattributedStatements,
@@ -13,7 +13,12 @@ import type { BuiltMigration } from '../db/migration-lib/built-migration';
 /** The table where the passes note what they cleared. Down drops it, once empty. */
 export function clearedModifiersTableMigration(): BuiltMigration {
   return {
-    meta: { transactional: true, table: CLEARED_MODIFIERS_TABLE, kind: 'schema' },
+    meta: {
+      transactional: true,
+      table: CLEARED_MODIFIERS_TABLE,
+      kind: 'schema',
+      audit: 'cleared-modifiers',
+    },
     up: (qi) =>
       withMigrationClient(qi, (client) => runOnlineDdl(client, [CREATE_CLEARED_MODIFIERS_SQL], [])),
     down: (qi) =>
@@ -41,9 +46,9 @@ export function clearedModifiersTableMigration(): BuiltMigration {
  * changed before the backfill reached them (see cleared-modifiers.ts), in
  * resumable keyset batches. Down: restores exactly what it cleared.
  */
-export function clearUnattributedMigration(spec: AuditedTableSpec): BuiltMigration {
+export function clearUnattributedMigration(spec: TableDeclaration): BuiltMigration {
   return {
-    meta: { transactional: false, table: spec.table, kind: 'backfill' },
+    meta: { transactional: false, table: spec.table, kind: 'backfill', audit: 'clearing' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         await runBatchedPass(client, {

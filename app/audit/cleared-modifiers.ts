@@ -1,6 +1,6 @@
 import { HISTORY_TABLE } from '../history/captured-table';
 import { ident } from '../db/sql-identifier';
-import type { AuditedTableSpec } from './audited-table';
+import type { TableDeclaration } from '../registry';
 import { ruleCreator } from './rule-sql';
 
 /*
@@ -30,13 +30,13 @@ export const CREATE_CLEARED_MODIFIERS_SQL = `CREATE TABLE IF NOT EXISTS ${CLEARE
 )`;
 
 /** Row ids of `spec.table` with an update on record that no actor is known for. */
-function candidates(spec: AuditedTableSpec): string {
+function candidates(spec: TableDeclaration): string {
   return `SELECT DISTINCT row_id FROM ${HISTORY_TABLE}
            WHERE table_name = '${spec.table}' AND action = 'update' AND actor_id IS NULL`;
 }
 
 /** The batched pass's three statements (see app/db/migration-lib/batched-pass.ts). */
-export function clearUnattributedStatements(spec: AuditedTableSpec) {
+export function clearUnattributedStatements(spec: TableDeclaration) {
   const table = ident(spec.table);
   return {
     countSql: `SELECT count(*) AS todo, min(row_id) AS first FROM (${candidates(spec)}) c`,
@@ -66,7 +66,7 @@ export function clearUnattributedStatements(spec: AuditedTableSpec) {
 }
 
 /** Restores what the pass cleared on `spec.table` (where still NULL) and forgets it. */
-export function restoreClearedSql(spec: AuditedTableSpec): string[] {
+export function restoreClearedSql(spec: TableDeclaration): string[] {
   const table = ident(spec.table);
   return [
     `UPDATE ${table} t SET modified_by = c.modified_by

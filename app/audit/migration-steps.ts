@@ -19,7 +19,7 @@ import { migrationLog } from '../db/migration-lib/migration-log';
 import { runOnlineDdl } from '../db/migration-lib/online-ddl';
 import type { BuiltMigration } from '../db/migration-lib/built-migration';
 import { ident } from '../db/sql-identifier';
-import { addedColumns, type AuditColumnName, type AuditedTableSpec } from './audited-table';
+import { addedColumns, type AuditColumnName, type TableDeclaration } from '../registry';
 import { BACKFILL_LOG_TABLE } from './backfill-log';
 import { backfillStatements, derivation } from './rule-sql';
 import { installAuditTriggers, removeAuditTriggers } from './trigger-sql';
@@ -42,7 +42,7 @@ import { installAuditTriggers, removeAuditTriggers } from './trigger-sql';
  */
 
 /** Adds the table's new audit columns and their comments, in one short transaction. */
-export async function addAuditColumns(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+export async function addAuditColumns(qi: QueryInterface, spec: TableDeclaration): Promise<void> {
   await withMigrationClient(qi, (client) =>
     runOnlineDdl(
       client,
@@ -64,7 +64,7 @@ export async function addAuditColumns(qi: QueryInterface, spec: AuditedTableSpec
  */
 export async function dropAuditColumns(
   qi: QueryInterface,
-  spec: AuditedTableSpec,
+  spec: TableDeclaration,
   derive: (column: AuditColumnName) => Derivation = (column) => derivation(spec, column),
 ): Promise<void> {
   await withMigrationClient(qi, async (client) => {
@@ -91,7 +91,7 @@ export async function dropAuditColumns(
 /** Fills the audit columns by the rule, archived values first. Safe to re-run and to interrupt. */
 export async function backfillAuditColumns(
   qi: QueryInterface,
-  spec: AuditedTableSpec,
+  spec: TableDeclaration,
 ): Promise<void> {
   await withMigrationClient(qi, async (client) => {
     const useArchive = await archiveExists(client);
@@ -119,7 +119,7 @@ export async function backfillAuditColumns(
  * goes back to NULL so that a re-apply selects them again. A table whose
  * audit columns are all new has nothing to undo here.
  */
-export async function revertBackfill(qi: QueryInterface, spec: AuditedTableSpec): Promise<void> {
+export async function revertBackfill(qi: QueryInterface, spec: TableDeclaration): Promise<void> {
   if (!spec.columns.created_by.existedBefore) return;
   const table = ident(spec.table);
   const inLog = `l.table_name = '${spec.table}' AND l.column_name = 'created_by'`;
@@ -163,15 +163,15 @@ export async function revertBackfill(qi: QueryInterface, spec: AuditedTableSpec)
   });
 }
 
-const keysOf = (spec: AuditedTableSpec) =>
+const keysOf = (spec: TableDeclaration) =>
   spec.foreignKeys.map((fk) => ({ ...fk, table: spec.table }));
-const indexesOf = (spec: AuditedTableSpec) =>
+const indexesOf = (spec: TableDeclaration) =>
   spec.indexes.map((index) => ({ ...index, table: spec.table }));
 
 /** The migration that adds a table's audit columns. */
-export function auditColumnsMigration(spec: AuditedTableSpec): BuiltMigration {
+export function auditColumnsMigration(spec: TableDeclaration): BuiltMigration {
   return {
-    meta: { transactional: true, table: spec.table, kind: 'schema' },
+    meta: { transactional: true, table: spec.table, kind: 'schema', audit: 'columns' },
     up: (qi) => addAuditColumns(qi, spec),
     down: (qi) => dropAuditColumns(qi, spec),
   };
@@ -181,29 +181,32 @@ export function auditColumnsMigration(spec: AuditedTableSpec): BuiltMigration {
  * The migration that installs a table's audit triggers (see trigger-sql.ts),
  * in one short transaction with a short lock_timeout. Down: removes them.
  */
-export function auditTriggersMigration(spec: AuditedTableSpec): BuiltMigration {
+export function auditTriggersMigration(spec: TableDeclaration): BuiltMigration {
   const install = (qi: QueryInterface, statements: string[]) =>
     withMigrationClient(qi, (client) => runOnlineDdl(client, statements, [spec.table]));
   return {
-    meta: { transactional: true, table: spec.table, kind: 'schema' },
+    meta: { transactional: true, table: spec.table, kind: 'schema', audit: 'triggers' },
     up: (qi) => install(qi, installAuditTriggers(spec)),
     down: (qi) => install(qi, removeAuditTriggers(spec)),
   };
 }
 
 /** The migration that backfills a table's audit columns (also its catch-up pass). */
-export function auditBackfillMigration(spec: AuditedTableSpec): BuiltMigration {
+export function auditBackfillMigration(
+  spec: TableDeclaration,
+  step: 'backfill' | 'catch-up' = 'backfill',
+): BuiltMigration {
   return {
-    meta: { transactional: false, table: spec.table, kind: 'backfill' },
+    meta: { transactional: false, table: spec.table, kind: 'backfill', audit: step },
     up: (qi) => backfillAuditColumns(qi, spec),
     down: (qi) => revertBackfill(qi, spec),
   };
 }
 
 /** The migration that adds a table's audit foreign keys. */
-export function auditForeignKeysMigration(spec: AuditedTableSpec): BuiltMigration {
+export function auditForeignKeysMigration(spec: TableDeclaration): BuiltMigration {
   return {
-    meta: { transactional: false, table: spec.table, kind: 'key' },
+    meta: { transactional: false, table: spec.table, kind: 'key', audit: 'keys' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         for (const fk of keysOf(spec)) await addUserForeignKeyOnline(client, fk);
@@ -216,9 +219,9 @@ export function auditForeignKeysMigration(spec: AuditedTableSpec): BuiltMigratio
 }
 
 /** The migration that builds a table's audit indexes. */
-export function auditIndexesMigration(spec: AuditedTableSpec): BuiltMigration {
+export function auditIndexesMigration(spec: TableDeclaration): BuiltMigration {
   return {
-    meta: { transactional: false, table: spec.table, kind: 'index' },
+    meta: { transactional: false, table: spec.table, kind: 'index', audit: 'indexes' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         for (const index of indexesOf(spec)) await createIndexConcurrently(client, index);

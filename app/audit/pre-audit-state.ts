@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { addedColumns } from './audited-table';
+import { addedColumns } from '../registry';
 import { AUDITED_TABLES, BACKFILL_LOG_TABLE } from './audit-spec';
 
 /**

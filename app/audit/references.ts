@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { existingColumns } from '../db/catalog';
 import { ident } from '../db/sql-identifier';
-import { AUDIT_COLUMNS, type AuditedTableSpec } from './audited-table';
+import { AUDIT_COLUMNS, type TableDeclaration } from '../registry';
 
 /** A column that points at another table's id; rows pointing at nothing are orphans. */
 export interface Reference {
@@ -15,7 +15,7 @@ export interface Reference {
  * columns, to users), once each. Columns that do not exist yet are skipped
  * by the checks.
  */
-export function auditReferences(specs: readonly AuditedTableSpec[]): Reference[] {
+export function auditReferences(specs: readonly TableDeclaration[]): Reference[] {
   const refs = new Map<string, Reference>();
   for (const spec of specs) {
     const columns = [
@@ -41,7 +41,7 @@ export interface OrphanCount extends Reference {
  */
 export async function countOrphans(
   client: pg.ClientBase,
-  specs: readonly AuditedTableSpec[],
+  specs: readonly TableDeclaration[],
 ): Promise<OrphanCount[]> {
   const columns = await existingColumns(client);
   const counts: OrphanCount[] = [];

@@ -1,30 +1,30 @@
 import { ARCHIVE_TABLE, type Derivation } from '../db/migration-lib/audit-archive';
 import { ident } from '../db/sql-identifier';
-import { addedColumns, type AuditColumnName, type AuditedTableSpec } from './audited-table';
+import { addedColumns, type AuditColumnName, type TableDeclaration } from '../registry';
 import { BACKFILL_LOG_TABLE } from './backfill-log';
 
 /*
  * Every statement about a table's backfill rule is produced here from its
- * one declaration (AuditedTableSpec.rule), so the fill, the counts, the
+ * one declaration (TableDeclaration.rule), so the fill, the counts, the
  * archive's derivation and the checks cannot disagree. Row alias: `t`.
  */
 
-const creatorExisted = (spec: AuditedTableSpec) => spec.columns.created_by.existedBefore === true;
+const creatorExisted = (spec: TableDeclaration) => spec.columns.created_by.existedBefore === true;
 
 /** Rows the backfill still has to visit: an added audit column is NULL. */
-export function needsFill(spec: AuditedTableSpec): string {
+export function needsFill(spec: TableDeclaration): string {
   return addedColumns(spec)
     .map(({ name }) => `t.${ident(name)} IS NULL`)
     .join(' OR ');
 }
 
 /** The creator the rule gives row `t` (a creator that existed before is kept). */
-export function ruleCreator(spec: AuditedTableSpec): string {
+export function ruleCreator(spec: TableDeclaration): string {
   return creatorExisted(spec) ? `COALESCE(t.created_by, ${spec.rule.source})` : spec.rule.source;
 }
 
 /** `(archived value of column for row t)`, or NULL without an archive. */
-function archived(spec: AuditedTableSpec, column: AuditColumnName, useArchive: boolean): string {
+function archived(spec: TableDeclaration, column: AuditColumnName, useArchive: boolean): string {
   if (!useArchive) return 'NULL::integer';
   // Only a user that still exists: the foreign keys come later and must validate.
   return `(SELECT a.value FROM ${ARCHIVE_TABLE} a JOIN users u ON u.id = a.value
@@ -36,7 +36,7 @@ function archived(spec: AuditedTableSpec, column: AuditColumnName, useArchive: b
  * the rule. Where created_by existed before, the modifier follows the
  * (possibly archived) creator; otherwise both come from the rule's source.
  */
-export function fillExpressions(spec: AuditedTableSpec, useArchive: boolean) {
+export function fillExpressions(spec: TableDeclaration, useArchive: boolean) {
   const creator = `COALESCE(t.created_by, ${archived(spec, 'created_by', useArchive)}, ${spec.rule.source})`;
   const modifier = `COALESCE(t.modified_by, ${archived(spec, 'modified_by', useArchive)}, ${
     creatorExisted(spec) ? creator : spec.rule.source
@@ -56,7 +56,7 @@ export interface BackfillStatements {
 
 /** The backfill of `spec.table`, restoring archived values first when `useArchive`. */
 export function backfillStatements(
-  spec: AuditedTableSpec,
+  spec: TableDeclaration,
   useArchive: boolean,
 ): BackfillStatements {
   const table = ident(spec.table);
@@ -93,7 +93,7 @@ export function backfillStatements(
  * One row: `missing`, rows whose added audit columns are still NULL (every
  * row, before the columns exist), and `fillable`, those the rule can fill.
  */
-export function fillableCountSql(spec: AuditedTableSpec, columnsExist: boolean): string {
+export function fillableCountSql(spec: TableDeclaration, columnsExist: boolean): string {
   return `SELECT count(*) AS missing, count(*) FILTER (WHERE ${ruleCreator(spec)} IS NOT NULL) AS fillable
             FROM ${ident(spec.table)} t ${spec.rule.joins ?? ''}
            WHERE ${columnsExist ? needsFill(spec) : 'TRUE'}`;
@@ -105,7 +105,7 @@ export function fillableCountSql(spec: AuditedTableSpec, columnsExist: boolean):
  * Where created_by existed before, its own archived value (the down reverts
  * the fills first) counts as the creator the modifier follows.
  */
-export function derivation(spec: AuditedTableSpec, column: AuditColumnName): Derivation {
+export function derivation(spec: TableDeclaration, column: AuditColumnName): Derivation {
   if (column === 'modified_by' && creatorExisted(spec)) {
     return {
       joins: `${spec.rule.joins ?? ''}
@@ -123,7 +123,7 @@ export function derivation(spec: AuditedTableSpec, column: AuditColumnName): Der
  * rows, no row may match. A creator that existed before only has to be set
  * where the rule knows one.
  */
-export function ruleViolation(spec: AuditedTableSpec): string {
+export function ruleViolation(spec: TableDeclaration): string {
   const creator = creatorExisted(spec)
     ? `(t.created_by IS NULL AND ${spec.rule.source} IS NOT NULL)`
     : `t.created_by IS DISTINCT FROM ${spec.rule.source}`;
@@ -131,7 +131,7 @@ export function ruleViolation(spec: AuditedTableSpec): string {
 }
 
 /** Counts the rows of `spec.table` matching `condition` (over `t` and the rule's joins). */
-export function countWhereSql(spec: AuditedTableSpec, condition: string): string {
+export function countWhereSql(spec: TableDeclaration, condition: string): string {
   return `SELECT count(*) AS n FROM ${ident(spec.table)} t ${spec.rule.joins ?? ''} WHERE ${condition}`;
 }
 
@@ -140,7 +140,7 @@ export function countWhereSql(spec: AuditedTableSpec, condition: string): string
  * archive or the log: the physical floor the benchmarks compare the batched
  * pass with. It locks every row it changes until it commits.
  */
-export function setBasedFillSql(spec: AuditedTableSpec): string {
+export function setBasedFillSql(spec: TableDeclaration): string {
   const { creator, modifier } = fillExpressions(spec, false);
   return `UPDATE ${ident(spec.table)} u SET created_by = s.creator, modified_by = s.modifier
             FROM (SELECT t.id, ${creator} AS creator, ${modifier} AS modifier

@@ -1,5 +1,5 @@
 import { ident } from '../db/sql-identifier';
-import type { AuditedTableSpec } from './audited-table';
+import type { TableDeclaration } from '../registry';
 import { fillExpressions } from './rule-sql';
 
 /*
@@ -32,7 +32,7 @@ import { fillExpressions } from './rule-sql';
 const STAMPED = 'gma.audit_modifier_named';
 
 /** Names of the table's audit triggers and their functions, in firing order. */
-export function auditTriggerNames(spec: AuditedTableSpec) {
+export function auditTriggerNames(spec: TableDeclaration) {
   return {
     fill: { trigger: `${spec.table}_audit_a_fill`, fn: `gma_audit_fill_${spec.table}` },
     named: { trigger: `${spec.table}_audit_b_named`, fn: `gma_audit_named_${spec.table}` },
@@ -41,7 +41,7 @@ export function auditTriggerNames(spec: AuditedTableSpec) {
 }
 
 /** The statements that install the table's audit triggers (idempotent: re-run safely). */
-export function installAuditTriggers(spec: AuditedTableSpec): string[] {
+export function installAuditTriggers(spec: TableDeclaration): string[] {
   const table = ident(spec.table);
   const names = auditTriggerNames(spec);
   const { creator, modifier } = fillExpressions(spec, false);
@@ -83,7 +83,7 @@ export function installAuditTriggers(spec: AuditedTableSpec): string[] {
 }
 
 /** The statements that remove them (absent is fine). */
-export function removeAuditTriggers(spec: AuditedTableSpec): string[] {
+export function removeAuditTriggers(spec: TableDeclaration): string[] {
   const table = ident(spec.table);
   const names = Object.values(auditTriggerNames(spec));
   return [

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { UsageError } from './run-main';
 import { openDatabase, redactUrl, type Database } from '../db/database';
+import { initModels } from '../../models';
 
 type Options = Record<string, { type: 'string' | 'boolean'; short?: string }>;
 type Values<O extends Options> = {
@@ -37,10 +38,12 @@ export function parseCommandLine<O extends Options>(
 
 /**
  * Opens the database the operator commands use (MIGRATION_DATABASE_URL, else
- * DATABASE_URL, else the embedded one, started if needed), runs `fn`, closes it.
+ * DATABASE_URL, else the embedded one, started if needed), binds the models to
+ * it, runs `fn`, closes it.
  */
 export async function withDatabase<T>(fn: (db: Database) => Promise<T>): Promise<T> {
   const db = await openDatabase(loadConfig(), 'migrations');
+  initModels(db.sequelize);
   console.error(`Database: ${redactUrl(db.url)}${db.embedded ? ' (embedded)' : ''}`);
   try {
     return await fn(db);

@@ -1,6 +1,7 @@
 import { runMain, UsageError } from './run-main';
 import { campaignEntries, type StoredEntry } from '../history/campaign-entries';
 import { HISTORY_TABLES, historyTableNamed, type HistoryKind } from '../history/history-spec';
+import { tableList } from '../registry';
 import { historyTableExists } from '../history/partition-catalog';
 import { openStableClient } from '../ops/pg-client';
 import { parseCommandLine, withDatabase } from './command-line';
@@ -15,8 +16,8 @@ Prints a campaign's history, newest first, one entry per line: time, kind
 (and table), row id, action, actor id ('unknown' for writes from outside
 the app), request id, source, and the changed fields. It reads the history
 table directly, so it works for a campaign that has been deleted: its
-entries, and those of its characters, items and locations (deleted with it),
-stay until they are pruned (npm run db:history-prune).
+entries, and those of its ${tableList(HISTORY_TABLES.filter((t) => t.table !== 'campaigns').map((t) => t.table))}
+(deleted with it), stay until they are pruned (npm run db:history-prune).
 
 Options:
   --campaign <id>  the campaign's id (required)

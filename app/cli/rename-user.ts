@@ -18,7 +18,8 @@ Options:
                    not taken by another account in any case
   -h, --help       show this help
 
-The system user cannot be renamed. Uses DATABASE_URL, or the embedded PostgreSQL.
+The system user cannot be renamed. Uses MIGRATION_DATABASE_URL, else DATABASE_URL,
+else the embedded PostgreSQL (as every db:* command).
 `;
 
 runMain('db:rename-user', async () => {

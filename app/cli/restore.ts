@@ -1,4 +1,6 @@
 import { runMain, UsageError } from './run-main';
+import { loadConfig } from '../config';
+import { OperatorError } from '../operator-error';
 import { BackupError } from '../ops/backup/manifest';
 import { restoreBackup } from '../ops/backup/restore-backup';
 import { parseCommandLine, progress, withDatabase } from './command-line';
@@ -6,29 +8,33 @@ import { parseCommandLine, progress, withDatabase } from './command-line';
 const HELP = `
 Usage: npm run db:restore -- --from <folder>
 
-Loads a backup written by db:backup into the database named by DATABASE_URL,
-whose tables must be empty: restore into a new database, then switch over.
-An empty database is first migrated to exactly the backup's migrations (the
+Loads a backup written by db:backup into a new, empty database: create it,
+point DATABASE_URL at it (and MIGRATION_DATABASE_URL too, if your environment
+sets it: the db:* commands use that one first), restore, then switch over.
+The empty database is first migrated to exactly the backup's migrations (the
 same SequelizeMeta). All tables load in one transaction, in foreign-key
 order, sequences are set where the source's stood, and everything is read
-back; it commits only if every row count and SHA-256 matches the manifest,
-so a restore is all or nothing. The history's monthly partitions covering
-the backup's entries are made before they load. Login tokens are not in a backup: after a
-restore, users log in again.
+back; the load commits only if every row count and SHA-256 matches the
+manifest. If the load fails, the migrations applied to the empty database
+are reverted, so it is left as it was found. The history's monthly
+partitions covering the backup's entries are made before they load. Login
+tokens are not in a backup: after a restore, users log in again.
 
 Options:
   --from <folder>  the backup folder (the one holding manifest.json)
   -h, --help       show this help
 
 Example:
-  createdb gma_restore
-  DATABASE_URL=postgres://.../gma_restore npm run db:restore -- --from .data/backups/<timestamp>
+  psql "$DATABASE_URL" -c 'CREATE DATABASE gma_restore'
+  DATABASE_URL=postgres://user:password@host:5432/gma_restore \\
+    npm run db:restore -- --from .data/backups/<timestamp>
 `;
 
 runMain('db:restore', async () => {
   const args = parseCommandLine(process.argv.slice(2), { from: { type: 'string' } }, HELP);
   if (!args.from) throw new UsageError('--from <folder> is required: the backup to restore');
   const from = args.from;
+  refuseTwoTargets();
   return withDatabase(async (db) => {
     try {
       const { manifest } = await restoreBackup(db.url, { dir: from, log: progress });
@@ -42,3 +48,21 @@ runMain('db:restore', async () => {
     }
   });
 });
+
+/**
+ * The restore writes where every db:* command does: MIGRATION_DATABASE_URL
+ * when set, else DATABASE_URL. An operator who points only DATABASE_URL at
+ * the new database while MIGRATION_DATABASE_URL still names the old one
+ * would restore elsewhere than meant: refused before anything is touched.
+ */
+function refuseTwoTargets(): void {
+  const { databaseUrl, migrationDatabaseUrl } = loadConfig();
+  if (!databaseUrl || !migrationDatabaseUrl) return;
+  const database = (url: string) => decodeURIComponent(new URL(url).pathname.slice(1));
+  if (database(databaseUrl) === database(migrationDatabaseUrl)) return;
+  throw new OperatorError(
+    `DATABASE_URL names database "${database(databaseUrl)}" but MIGRATION_DATABASE_URL names ` +
+      `"${database(migrationDatabaseUrl)}", and the restore would write into the latter. Point both ` +
+      'at the new, empty database (or unset MIGRATION_DATABASE_URL); nothing was restored',
+  );
+}

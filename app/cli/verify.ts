@@ -1,4 +1,5 @@
 import { runMain } from './run-main';
+import { tableList } from '../registry';
 import { exitCodeOf, formatReport } from '../ops/check-report';
 import { runVerify } from '../ops/verify/run-verify';
 import { parseCommandLine, withDatabase } from './command-line';
@@ -8,7 +9,8 @@ Usage: npm run db:verify [-- --json]
 
 The post-migration checks, read-only; run it right after db:migrate:
   migrations              every migration on disk is applied
-  audit columns           created_by and modified_by on characters, items, locations
+  audit columns           created_by and modified_by on each audited table:
+                          ${tableList()}
   audit fields populated  no row the backfill rules can fill is still NULL
                           (rows with no creator and no campaign owner are listed)
   audit foreign keys      to users, validated, ON DELETE SET NULL

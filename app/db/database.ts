@@ -1,6 +1,5 @@
 import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../config';
-import { initModels } from '../../models';
 import { EmbeddedPostgres } from './embedded-postgres';
 import { createSequelize } from './sequelize';
 import { OperatorError } from '../operator-error';
@@ -42,8 +41,8 @@ export function configuredUrl(
 
 /**
  * Connects to the URL configured for `purpose`, or starts (or reuses) the
- * embedded PostgreSQL under the data folder, binds the models and checks
- * the connection.
+ * embedded PostgreSQL under the data folder, and checks the connection. The
+ * models are bound by the caller (`initModels`): app/db sits below them.
  */
 export async function openDatabase(
   config: AppConfig,
@@ -55,7 +54,6 @@ export async function openDatabase(
     : await EmbeddedPostgres.start({ dataDir: config.dataDir, database: EMBEDDED_DATABASE });
   const url = configured?.url ?? embedded!.url;
   const sequelize = createSequelize(url);
-  initModels(sequelize);
   try {
     await checkConnection(sequelize, url, configured?.variable ?? 'DATABASE_URL');
   } catch (error) {

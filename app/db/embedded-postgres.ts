@@ -98,6 +98,11 @@ export class EmbeddedPostgres {
     return new EmbeddedPostgres(url, clusterDir, stateFile, true);
   }
 
+  /** The server's process id (its postmaster), for a caller that must stop it without waiting. */
+  pid(): number | undefined {
+    return postmasterPid(this.clusterDir);
+  }
+
   /** Stops the server if this process started it (fast mode: open sessions are ended). */
   async stop(): Promise<void> {
     if (!this.owned) return;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { QueryInterface } from 'sequelize';
 import type { Sequelize } from 'sequelize';
-import { RELEASED_MIGRATION_META, type MigrationMeta } from './migration-meta';
+import type { MigrationMeta } from './migration-meta';
 import { OperatorError } from '../operator-error';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -12,7 +12,7 @@ export const SEEDERS_DIR = path.resolve(__dirname, '..', '..', 'seeders');
 export interface MigrationModule {
   up(queryInterface: QueryInterface, sequelize: typeof Sequelize): Promise<unknown>;
   down?(queryInterface: QueryInterface, sequelize: typeof Sequelize): Promise<unknown>;
-  /** Its properties; seeders and migrations released before this existed have none. */
+  /** Its properties; seeders have none. */
   meta?: MigrationMeta;
 }
 
@@ -49,7 +49,7 @@ export function loadMigration(file: string): LoadedMigration {
     throw new Error(`${name} exports no up() function`);
   }
   return {
-    meta: migration.meta ?? RELEASED_MIGRATION_META[name],
+    meta: migration.meta,
     up: migration.up.bind(migration),
     down:
       migration.down?.bind(migration) ??
@@ -68,4 +68,28 @@ export function migrationMeta(name: string, dir = MIGRATIONS_DIR): MigrationMeta
     );
   }
   return meta;
+}
+
+/** A migration file's name and its declared properties. */
+export interface CatalogEntry {
+  readonly name: string;
+  readonly meta: MigrationMeta;
+}
+
+const catalogs = new Map<string, readonly CatalogEntry[]>();
+
+/**
+ * Every migration in `dir` with its properties, in the order they apply:
+ * the one place lists of migrations (the audit's, the history's, a table's
+ * steps) are read from. Loaded once per folder.
+ */
+export function migrationCatalog(dir = MIGRATIONS_DIR): readonly CatalogEntry[] {
+  let catalog = catalogs.get(dir);
+  if (!catalog) {
+    catalog = Object.freeze(
+      listMigrationFiles(dir).map((name) => ({ name, meta: migrationMeta(name, dir) })),
+    );
+    catalogs.set(dir, catalog);
+  }
+  return catalog;
 }

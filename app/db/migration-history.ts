@@ -14,7 +14,11 @@ export class MigrationHistory extends TransactionalStorage {
   private readonly db: Sequelize;
 
   constructor(sequelize: Sequelize, tableName: string) {
-    super({ sequelize, tableName });
+    // The model is named after its table: Umzug reuses a model already
+    // defined under the same name, so with its default name ('SequelizeMeta')
+    // the seeders' history, opened on an instance that had run migrations,
+    // would read and write the migrations' table instead.
+    super({ sequelize, tableName, modelName: tableName });
     this.db = sequelize;
   }
 

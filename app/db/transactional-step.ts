@@ -6,6 +6,7 @@
 // calls into savepoints of it.
 import type { QueryInterface, Sequelize, Transaction, TransactionOptions } from 'sequelize';
 import { SequelizeStorage } from 'umzug';
+import { queryInterfaceOver } from './sequelize-internals';
 
 type QueryOptions = { transaction?: Transaction | null } & Record<string, unknown>;
 type TransactionCallback<T> = (transaction: Transaction) => PromiseLike<T>;
@@ -45,11 +46,10 @@ export function queryInterfaceIn(
   queryInterface: QueryInterface,
   transaction: Transaction,
 ): QueryInterface {
-  const bound = Object.create(queryInterface) as QueryInterface;
-  Object.defineProperty(bound, 'sequelize', {
-    value: boundToTransaction(queryInterface.sequelize, transaction),
-  });
-  return bound;
+  return queryInterfaceOver(
+    queryInterface,
+    boundToTransaction(queryInterface.sequelize, transaction),
+  );
 }
 
 /**

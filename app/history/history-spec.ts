@@ -1,60 +1,39 @@
-import type { CapturedTable } from './captured-table';
+import { migrationCatalog, MIGRATIONS_DIR } from '../db/migration-files';
+import { TABLES, type RowKind, type TableDeclaration } from '../registry';
+import { HISTORY_TABLE } from './captured-table';
 
 /*
- * What the history covers: every audited table, each with the kind the API
- * names it by and the migration that installed its capture. No migration
- * imports this list (each passes its own table), so it can grow.
+ * What the history covers: every table the registry declares, under the
+ * kind the API names it by. Its migrations are read from the files' meta.
  */
 
 /** The API's name for a row's kind. */
-export type HistoryKind = 'campaign' | 'character' | 'item' | 'location';
+export type HistoryKind = RowKind;
 
-export interface HistoryTableSpec extends CapturedTable {
-  readonly kind: HistoryKind;
-  /** The migration that installs the table's capture trigger. */
-  readonly migration: string;
-}
+export type HistoryTableSpec = TableDeclaration & { readonly kind: HistoryKind };
 
-export const HISTORY_TABLES: readonly HistoryTableSpec[] = [
-  {
-    kind: 'character',
-    table: 'characters',
-    campaignColumn: 'campaign_id',
-    migration: '20261124090300-capture-history-of-characters.ts',
-  },
-  {
-    kind: 'item',
-    table: 'items',
-    campaignColumn: 'campaign_id',
-    migration: '20261124090400-capture-history-of-items.ts',
-  },
-  {
-    kind: 'location',
-    table: 'locations',
-    campaignColumn: 'campaign_id',
-    migration: '20261124090500-capture-history-of-locations.ts',
-  },
-  {
-    kind: 'campaign',
-    table: 'campaigns',
-    campaignColumn: 'id',
-    migration: '20261124090600-capture-history-of-campaigns.ts',
-  },
-];
+export const HISTORY_TABLES: readonly HistoryTableSpec[] = TABLES;
+
+const HISTORY_STEPS = new Set([
+  'history-table',
+  'history-partitions',
+  'capture-function',
+  'capture',
+]);
 
 /** The history migrations, in the order they apply. */
-export const HISTORY_MIGRATIONS: readonly string[] = [
-  '20261124090000-create-history-entries.ts',
-  '20261124090100-create-history-partitions.ts',
-  '20261124090200-create-history-capture-function.ts',
-  ...HISTORY_TABLES.map((spec) => spec.migration),
-];
+export function historyMigrations(dir = MIGRATIONS_DIR): string[] {
+  return migrationCatalog(dir)
+    .filter((entry) => entry.meta.audit !== undefined && HISTORY_STEPS.has(entry.meta.audit))
+    .map((entry) => entry.name);
+}
 
 /** The migrations of the indexes that serve filtered activity pages (app/history/activity-indexes.ts). */
-export const ACTIVITY_INDEX_MIGRATIONS: readonly string[] = [
-  '20261129500000-index-history-by-kind.ts',
-  '20261129500100-index-history-by-actor.ts',
-];
+export function activityIndexMigrations(dir = MIGRATIONS_DIR): string[] {
+  return migrationCatalog(dir)
+    .filter((entry) => entry.meta.table === HISTORY_TABLE && entry.meta.kind === 'index')
+    .map((entry) => entry.name);
+}
 
 /** The entry of `kind`. */
 export function historyTableOfKind(kind: HistoryKind): HistoryTableSpec {

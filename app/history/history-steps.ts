@@ -76,7 +76,7 @@ async function relationExists(client: pg.ClientBase, name: string): Promise<bool
 /** The history table: created, or renamed back from where a rollback kept it. */
 export function historyTableMigration(): BuiltMigration {
   return {
-    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
+    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema', audit: 'history-table' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         const kept = await relationExists(client, HISTORY_ARCHIVE_TABLE);
@@ -104,7 +104,12 @@ export function historyTableMigration(): BuiltMigration {
 /** The partition-making function, and the partitions from this month to MONTHS_AHEAD on. */
 export function historyPartitionsMigration(): BuiltMigration {
   return {
-    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
+    meta: {
+      transactional: true,
+      table: HISTORY_TABLE,
+      kind: 'schema',
+      audit: 'history-partitions',
+    },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         await runOnlineDdl(client, [ensurePartitionsFunctionSql()], []);
@@ -124,7 +129,7 @@ export function historyPartitionsMigration(): BuiltMigration {
 /** The capture function every captured table's trigger calls. */
 export function captureFunctionMigration(): BuiltMigration {
   return {
-    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema' },
+    meta: { transactional: true, table: HISTORY_TABLE, kind: 'schema', audit: 'capture-function' },
     up: (qi) =>
       withMigrationClient(qi, (client) => runOnlineDdl(client, [captureFunctionSql()], [])),
     down: (qi) =>
@@ -137,7 +142,7 @@ export function captureFunctionMigration(): BuiltMigration {
 /** The history trigger of one table: one short transaction with a short lock_timeout. */
 export function captureMigration(spec: CapturedTable): BuiltMigration {
   return {
-    meta: { transactional: true, table: spec.table, kind: 'schema' },
+    meta: { transactional: true, table: spec.table, kind: 'schema', audit: 'capture' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
         const { sql, params } = recordedColumnsSql(spec.table);

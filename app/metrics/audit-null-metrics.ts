@@ -1,7 +1,7 @@
 import { Gauge, type Registry } from 'prom-client';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { AUDITED_TABLE_NAMES } from '../audit/audit-spec';
-import { AUDIT_COLUMNS } from '../audit/audited-table';
+import { AUDIT_COLUMNS } from '../registry';
 
 /**
  * `gma_audit_null_fraction{table,column}`: the share of rows whose audit

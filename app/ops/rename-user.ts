@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { Username } from '../http/schemas/auth';
+import { InvalidUsernameError, normalizeUsername } from '../auth/username';
 
 /** A rename that cannot be done; the message says why and what to do. */
 export class RenameUserError extends Error {
@@ -13,13 +13,13 @@ export class RenameUserError extends Error {
  * account id. One UPDATE; the system user refuses it (its trigger).
  */
 export async function renameUser(sequelize: Sequelize, from: string, to: string): Promise<number> {
-  const parsed = Username.safeParse(to);
-  if (!parsed.success) {
-    throw new RenameUserError(
-      `--to "${to}" is not a valid username: ${parsed.error.issues[0]!.message}`,
-    );
+  let newName: string;
+  try {
+    newName = normalizeUsername(to);
+  } catch (error) {
+    if (!(error instanceof InvalidUsernameError)) throw error;
+    throw new RenameUserError(`--to "${to}" is not a valid username: ${error.message}`);
   }
-  const newName = parsed.data;
   return sequelize.transaction(async (transaction) => {
     const [account] = await sequelize.query<{ id: number }>(
       'SELECT id FROM users WHERE username = :from FOR UPDATE',

@@ -1,17 +1,9 @@
 import type { Sequelize } from 'sequelize';
+import { withPooledConnection } from '../db/sequelize-internals';
 
 interface Query {
   text: string;
   values?: unknown[];
-}
-
-interface PgConnection {
-  query(query: Query): Promise<unknown>;
-}
-
-interface ConnectionManager {
-  getConnection(options?: object): Promise<PgConnection>;
-  releaseConnection(connection: PgConnection): Promise<void>;
 }
 
 /**
@@ -23,16 +15,10 @@ interface ConnectionManager {
  * session setting, no LISTEN.
  */
 export function sessionFreeStore(sequelize: Sequelize): { query(query: Query): Promise<unknown> } {
-  const manager = (sequelize as unknown as { connectionManager: ConnectionManager })
-    .connectionManager;
   return {
-    async query(query: Query) {
-      const connection = await manager.getConnection({ type: 'write' });
-      try {
-        return await connection.query({ text: query.text, values: query.values ?? [] });
-      } finally {
-        await manager.releaseConnection(connection);
-      }
-    },
+    query: (query: Query) =>
+      withPooledConnection(sequelize, (connection) =>
+        connection.query({ text: query.text, values: query.values ?? [] }),
+      ),
   };
 }

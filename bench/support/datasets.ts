@@ -1,13 +1,13 @@
-import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { firstAuditMigration } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import { createSequelize } from '../../app/db/sequelize';
-import { fillPreAuditData } from '../../test/fixtures/pre-audit-data';
+import { fillPreAuditData } from '../../app/dev/pre-audit-data';
 import type { BenchServer } from './bench-server';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
 /** The last migration of the schema before the audit fields. */
-export const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT_MIGRATION) - 1]!;
+export const LAST_PRE_AUDIT = ALL[ALL.indexOf(firstAuditMigration()) - 1]!;
 
 /** The migration applied just before `name`. */
 export function migrationBefore(name: string): string {
@@ -27,7 +27,7 @@ export async function migrate(server: BenchServer, database: string, to?: string
 
 /**
  * Creates `name` at the pre-audit schema holding `rows` characters, items
- * and locations (the safety suite's generator), analysed and checkpointed.
+ * and locations (the generator the tests use too), analysed and checkpointed.
  */
 export async function createPreAuditDatabase(
   server: BenchServer,

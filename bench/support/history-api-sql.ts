@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { createSequelize } from '../../app/db/sequelize';
+import { aroundQuery } from '../../app/db/sequelize-internals';
 import type { HistoryKind } from '../../app/history/history-spec';
 import type { HistoryCursor } from '../../app/services/history-cursor';
 import { HistoryService, type ActivityOptions } from '../../app/services/history-service';
@@ -63,17 +64,13 @@ export class HistoryApiSql {
     private readonly reader: number,
   ) {
     initModels(sequelize);
-    const query = sequelize.query.bind(sequelize) as (...args: unknown[]) => Promise<unknown>;
-    (sequelize as unknown as { query: (...args: unknown[]) => Promise<unknown> }).query = (
-      ...args: unknown[]
-    ) => {
-      const [sql, options] = args as [unknown, { bind?: unknown[] } | undefined];
+    aroundQuery(sequelize, (sql, options, query) => {
       if (typeof sql === 'string' && PAGE_QUERY.test(sql)) {
-        this.caught = { sql, params: options?.bind ?? [] };
+        this.caught = { sql, params: (options?.bind as unknown[] | undefined) ?? [] };
         return Promise.resolve([]);
       }
-      return query(...args);
-    };
+      return query(sql, options);
+    });
     this.service = new HistoryService(sequelize);
   }
 

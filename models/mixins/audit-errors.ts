@@ -29,8 +29,8 @@ export class AuditFieldError extends ValidationError {
     readonly field: 'createdBy' | 'modifiedBy',
     reason: string,
   ) {
-    super(`${modelName}.${field} is set from the acting user and cannot be written: ${reason}`, {
-      field,
-    });
+    super(`${modelName}.${field} is set from the acting user and cannot be written: ${reason}`, [
+      { field, message: `is set from the acting user and cannot be written: ${reason}` },
+    ]);
   }
 }

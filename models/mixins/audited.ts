@@ -16,6 +16,7 @@ import {
   type UpdateOptions,
   type UpsertOptions,
 } from 'sequelize';
+import { previousValues } from '../../app/db/sequelize-internals';
 import { resolveActorId } from './audit-actor';
 import { AuditFieldError } from './audit-errors';
 import { applyHistoryContext } from './history-context';
@@ -171,9 +172,9 @@ function skipWrite(instance: AuditedInstance, options: CreateOptions): void {
   const { timestamps, updatedAt } = (instance.constructor as ModelStatic<Model>).options;
   if (timestamps === false || updatedAt === false) return;
   const attribute = typeof updatedAt === 'string' ? updatedAt : 'updatedAt';
-  const values = instance as unknown as { _previousDataValues: Values; dataValues: Values };
-  if (attribute in values._previousDataValues) {
-    values.dataValues[attribute] = values._previousDataValues[attribute];
+  const previous = previousValues(instance);
+  if (attribute in previous) {
+    (instance.dataValues as Values)[attribute] = previous[attribute];
   }
 }
 

@@ -6,10 +6,17 @@
 // on it, once per actor; without one, an instance's save (one INSERT or
 // UPDATE) sends them in the same round trip as its statement, and any other
 // write gets a transaction of its own. Raw SQL and writes from outside the
-// app set nothing: actor unknown.
+// app set nothing: actor unknown. What this needs of Sequelize's internals
+// goes through app/db/sequelize-internals.ts.
 import type { Model, ModelStatic, Sequelize, Transaction } from 'sequelize';
 import { currentContext } from '../../app/context';
-import { HISTORY_SETTINGS } from '../../app/history/captured-table';
+import { HISTORY_SETTINGS } from '../../app/db/history-settings';
+import {
+  extendStartTransaction,
+  inlineWriteValues,
+  parentTransaction,
+  prefixQueries,
+} from '../../app/db/sequelize-internals';
 import { resolveOptionalActorId } from './audit-actor';
 
 interface WriteOptions {
@@ -71,24 +78,13 @@ const patched = new WeakSet<Sequelize>();
  * extra statement; a write by another actor in it still sets its own.
  */
 function sendSettingsWithBegin(sequelize: Sequelize): void {
-  const generator = (
-    sequelize.getQueryInterface() as unknown as {
-      queryGenerator: { startTransactionQuery(transaction: Transaction): string };
-    }
-  ).queryGenerator;
-  const start = generator.startTransactionQuery.bind(generator);
-  generator.startTransactionQuery = (transaction) => {
-    const sql = start(transaction);
-    const nested = (transaction as unknown as { parent?: Transaction }).parent;
-    if (nested || !currentContext()) return sql;
+  extendStartTransaction(sequelize, (sql, transaction) => {
+    if (parentTransaction(transaction) || !currentContext()) return sql;
     const values = settingsFor(undefined);
     applied.set(transaction, values.join('\u0000'));
     return `${sql} ${settingsSql(sequelize, values)}`;
-  };
+  });
 }
-
-type QueryOptions = WriteOptions & { bind?: unknown; bindParam?: boolean };
-type Generate = (...args: unknown[]) => unknown;
 
 /**
  * Sends a one-statement write's settings in the same round trip as the
@@ -100,32 +96,12 @@ type Generate = (...args: unknown[]) => unknown;
  * statement's own rows are what Sequelize reads.
  */
 function sendSettingsWithStatement(sequelize: Sequelize): void {
-  const generator = (
-    sequelize.getQueryInterface() as unknown as { queryGenerator: Record<string, Generate> }
-  ).queryGenerator;
-  // insertQuery(table, values, attributes, options); updateQuery(table, values, where, options, attributes)
-  for (const [name, optionsAt] of [
-    ['insertQuery', 3],
-    ['updateQuery', 3],
-  ] as const) {
-    const generate = generator[name]!.bind(generator);
-    generator[name] = (...args: unknown[]) => {
-      const options = args[optionsAt] as QueryOptions | undefined;
-      if (options?.[STATEMENT_SETTINGS]) options.bindParam = false;
-      return generate(...args);
-    };
-  }
-  const query = sequelize.query.bind(sequelize) as (sql: unknown, options?: unknown) => unknown;
-  (sequelize as unknown as { query: typeof query }).query = (sql, options) => {
-    const values = (options as QueryOptions | undefined)?.[STATEMENT_SETTINGS];
-    if (!values) return query(sql, options);
-    const statement = typeof sql === 'string' ? sql : (sql as { query: string; bind?: unknown });
-    if (typeof statement !== 'string' && statement.bind !== undefined) {
-      throw new Error('a write sending the history settings with it must not use bind parameters');
-    }
-    const text = typeof statement === 'string' ? statement : statement.query;
-    return query(`${settingsSql(sequelize, values)} ${text}`, options);
-  };
+  const settingsOf = (options: WriteOptions | undefined) => options?.[STATEMENT_SETTINGS];
+  inlineWriteValues(sequelize, (options) => settingsOf(options) !== undefined);
+  prefixQueries(sequelize, (options) => {
+    const values = settingsOf(options);
+    return values ? settingsSql(sequelize, values) : undefined;
+  });
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   ACTIVITY_BY_ACTOR_INDEX,
   ACTIVITY_BY_KIND_INDEX,
 } from '../../app/history/activity-indexes';
-import { ACTIVITY_INDEX_MIGRATIONS } from '../../app/history/history-spec';
+import { activityIndexMigrations } from '../../app/history/history-spec';
 import { schemaFingerprint } from '../support/fingerprint';
 import { ensurePartitions, insertEntriesAt } from '../support/history-entries';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
@@ -17,7 +17,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 // already holds entries, one partition at a time, while writers go on; a
 // re-run after a crash at any point ends where a clean run ends.
 
-const [BY_KIND, BY_ACTOR] = ACTIVITY_INDEX_MIGRATIONS as [string, string];
+const [BY_KIND, BY_ACTOR] = activityIndexMigrations() as [string, string];
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
 const BEFORE = ALL[ALL.indexOf(BY_KIND) - 1]!;
 const SPECS = [ACTIVITY_BY_KIND_INDEX, ACTIVITY_BY_ACTOR_INDEX];

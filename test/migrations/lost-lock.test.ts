@@ -1,21 +1,21 @@
 import { expect } from 'chai';
 import pg from 'pg';
-import { auditedTable, FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { firstAuditMigration, auditMigrationOf } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { LockLostError, withAdvisoryLock } from '../../app/db/advisory-lock';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { exitCodeOf, formatReport } from '../../app/ops/check-report';
 import { runVerify } from '../../app/ops/verify/run-verify';
-import { fillPreAuditData } from '../fixtures/pre-audit-data';
-import { startPgBouncer } from '../support/pgbouncer';
+import { fillPreAuditData } from '../../app/dev/pre-audit-data';
+import { startPgBouncer } from '../../app/dev/pgbouncer';
 import { heldAdvisoryLocks } from '../support/pooled-migration';
 import { startMigrator } from '../support/run-command';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { serverUrl } from '../support/test-server';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT_MIGRATION) - 1]!;
-const CHARACTERS_BACKFILL = auditedTable('characters').migrations.backfill;
+const LAST_PRE_AUDIT = ALL[ALL.indexOf(firstAuditMigration()) - 1]!;
+const CHARACTERS_BACKFILL = auditMigrationOf('characters', 'backfill');
 const ROWS = 2000;
 
 // Small batches with pauses: the characters backfill takes over a second.

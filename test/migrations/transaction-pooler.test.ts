@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { LockLostError, withAdvisoryLock } from '../../app/db/advisory-lock';
 import { assertOwnSession, TransactionPoolerError } from '../../app/db/session-check';
-import { startPgBouncer, type PgBouncer } from '../support/pgbouncer';
+import { startPgBouncer, type PgBouncer } from '../../app/dev/pgbouncer';
 import { heldAdvisoryLocks } from '../support/pooled-migration';
 import { serverUrl } from '../support/test-server';
 import { useTestDatabase } from '../support/test-database';

@@ -4,7 +4,7 @@ import { runAs } from '../../app/context';
 import { AUDITED_TABLES } from '../../app/audit/audit-spec';
 import { countWhereSql, ruleViolation } from '../../app/audit/rule-sql';
 import { Campaign, Character, Item, User } from '../../models';
-import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { fillPreAuditData } from '../../app/dev/pre-audit-data';
 import { useTestDatabase } from '../support/test-database';
 
 /*

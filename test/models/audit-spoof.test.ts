@@ -108,7 +108,13 @@ describe('Audit fields cannot be spoofed', () => {
   it('when the refusal reaches the HTTP error handler, then it is a 400 naming the field', () => {
     const { status, body } = toHttpError(new AuditFieldError('Item', 'createdBy', 'set once'));
     expect(status).to.equal(400);
-    expect(body.error.details).to.deep.equal({ field: 'createdBy' });
+    // The one shape of a 400's details: a list of refused fields.
+    expect(body.error.details).to.deep.equal([
+      {
+        field: 'createdBy',
+        message: 'is set from the acting user and cannot be written: set once',
+      },
+    ]);
     expect(body.error.message).to.include('Item.createdBy');
   });
 });

@@ -7,7 +7,7 @@ import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-
 import { createBackup } from '../../app/ops/backup/create-backup';
 import { readManifest } from '../../app/ops/backup/manifest';
 import { restoreBackup } from '../../app/ops/backup/restore-backup';
-import { HISTORY_MIGRATIONS } from '../../app/history/history-spec';
+import { historyMigrations } from '../../app/history/history-spec';
 import { Character } from '../../models';
 import { fillTables } from '../support/fill-tables';
 import {
@@ -17,7 +17,7 @@ import {
   insertEntriesAt,
 } from '../support/history-entries';
 import { dataFingerprint, schemaFingerprint } from '../support/fingerprint';
-import { appCommand } from '../support/run-command';
+import { PROJECT_ROOT, appCommand, runCommand } from '../support/run-command';
 import { createTestDatabase, useTestDatabase, type TestDatabase } from '../support/test-database';
 import { FIRST_AUDIT, createPreAuditDatabase, migrateAll } from '../safety/audit-database';
 
@@ -231,7 +231,7 @@ describe('db:backup and db:restore', () => {
   it('when the backup holds a rolled-back history, the restore refuses before touching the target, saying what to do', async () => {
     await campaignWithHistory('aside');
     await migrateDown(source.current.sequelize, source.current.url, {
-      to: HISTORY_MIGRATIONS[0],
+      to: historyMigrations()[0],
     });
     const dir = path.join(folder, 'aside');
     await createBackup(source.current.url, { dir });
@@ -290,24 +290,34 @@ describe('db:backup and db:restore', () => {
     );
   });
 
-  it('when a backup file is damaged, the restore fails naming the file and loads no row', async () => {
+  it('when a backup file is damaged, the restore fails naming the file, leaves the empty target as it found it (its migrate step reverted), and a second try with the file repaired succeeds', async () => {
     await fillTables(source.current.sequelize, 50);
     const dir = path.join(folder, 'b3');
     await createBackup(source.current.url, { dir });
     const file = path.join(dir, 'items.copy');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('item 7', 'item 8'));
+    const original = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, original.replace('Item 8', 'Item 7'));
     target = await createTestDatabase('empty');
+    const found = {
+      schema: await schemaFingerprint(target.sequelize),
+      data: await dataFingerprint(target.sequelize),
+    };
 
     let failure: Error | undefined;
     await restoreBackup(target.url, { dir }).catch((error: Error) => (failure = error));
     expect(failure?.message).to.include('items.copy');
-    // As freshly migrated: whatever the migrations seed, and nothing from the backup.
-    const fresh = await createTestDatabase('latest');
-    try {
-      expect(await fingerprints(target)).to.deep.equal(await fingerprints(fresh));
-    } finally {
-      await fresh.drop();
-    }
+    expect(failure?.message).to.include(
+      'the migrations applied to the empty target were reverted, so it is as it was',
+    );
+    expect(await publicTables(target.sequelize)).to.deep.equal([]);
+    expect({
+      schema: await schemaFingerprint(target.sequelize),
+      data: await dataFingerprint(target.sequelize),
+    }).to.deep.equal(found);
+
+    fs.writeFileSync(file, original);
+    await restoreBackup(target.url, { dir });
+    expect(await fingerprints(target)).to.deep.equal(await fingerprints(source.current));
   });
 
   it('when the target already holds rows, the restore refuses and changes nothing', async () => {
@@ -343,6 +353,48 @@ describe('db:backup and db:restore', () => {
     expect(again.code).to.equal(1);
     expect(again.stderr).to.include('already holds rows');
     expect(again.stderr).to.not.match(/\n\s+at /, 'no stack trace');
+  });
+
+  it("when a seeded database is backed up and restored into an empty one by the commands the docs name (DATABASE_URL only), exits 0 and every table, the seeders' history included, matches", async () => {
+    const seed = await appCommand('app/cli/seed.ts', source.current.url);
+    expect(seed.code, seed.stderr).to.equal(0);
+    const dir = path.join(folder, 'seeded');
+    const backup = await appCommand('app/cli/backup.ts', source.current.url, '--out', dir);
+    expect(backup.code, backup.stderr).to.equal(0);
+    expect(readManifest(dir).tables.map((t) => t.table)).to.include('SequelizeData');
+
+    target = await createTestDatabase('empty');
+    const restore = await appCommand('app/cli/restore.ts', target.url, '--from', dir);
+
+    expect(restore.code, restore.stderr).to.equal(0);
+    expect(restore.stdout).to.match(/^Restored \d+ tables \(\d+ rows\) from /);
+    const restored = await fingerprints(target);
+    expect(restored.SequelizeData).to.match(/^1 rows/);
+    expect(restored).to.deep.equal(await fingerprints(source.current));
+    expect(await schemaFingerprint(target.sequelize)).to.deep.equal(
+      await schemaFingerprint(source.current.sequelize),
+    );
+  });
+
+  it('when MIGRATION_DATABASE_URL names another database than DATABASE_URL, db:restore refuses before touching either, naming both variables', async () => {
+    await fillTables(source.current.sequelize, 5);
+    const dir = path.join(folder, 'two-urls');
+    await createBackup(source.current.url, { dir });
+    target = await createTestDatabase('empty');
+    const before = await fingerprints(source.current);
+
+    const restore = await runCommand(
+      path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
+      ['app/cli/restore.ts', '--from', dir],
+      { DATABASE_URL: target.url, MIGRATION_DATABASE_URL: source.current.url },
+    );
+
+    expect(restore.code).to.equal(1);
+    expect(restore.stderr).to.include('MIGRATION_DATABASE_URL');
+    expect(restore.stderr).to.include('DATABASE_URL');
+    expect(restore.stderr).to.not.match(/\n\s+at /, 'no stack trace');
+    expect(await publicTables(target.sequelize)).to.deep.equal([]);
+    expect(await fingerprints(source.current)).to.deep.equal(before);
   });
 
   it('when db:restore is given no --from, it exits 2 and points to --help', async () => {

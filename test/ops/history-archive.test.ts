@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { migrateDown, migrateUp } from '../../app/db/migration-runner';
-import { HISTORY_MIGRATIONS } from '../../app/history/history-spec';
+import { historyMigrations } from '../../app/history/history-spec';
 import { allEntries, campaignWithHistory, insertEntriesAt } from '../support/history-entries';
 import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
@@ -12,7 +12,7 @@ const archive = (url: string, ...args: string[]) =>
 describe('db:history-archive', () => {
   const db = useTestDatabase('latest');
   const rollBackHistory = () =>
-    migrateDown(db.current.sequelize, db.current.url, { to: HISTORY_MIGRATIONS[0] });
+    migrateDown(db.current.sequelize, db.current.url, { to: historyMigrations()[0] });
   const migrateAll = () => migrateUp(db.current.sequelize, db.current.url);
   const exists = async (name: string) => {
     const [row] = await db.current.sequelize.query<{ found: boolean }>(

@@ -1,16 +1,16 @@
 import { expect } from 'chai';
-import { FIRST_AUDIT_MIGRATION, auditedTable } from '../../app/audit/audit-spec';
+import { firstAuditMigration, auditMigrationOf } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { buildPlan, formatPlan } from '../../app/ops/plan/build-plan';
-import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { fillPreAuditData } from '../../app/dev/pre-audit-data';
 import { fingerprint } from '../support/fingerprint';
 import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const CHARACTER_COLUMNS = auditedTable('characters').migrations.columns;
-const FIRST_AUDIT = FIRST_AUDIT_MIGRATION;
+const CHARACTER_COLUMNS = auditMigrationOf('characters', 'columns');
+const FIRST_AUDIT = firstAuditMigration();
 const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT) - 1]!;
 
 describe('db:plan', () => {
@@ -36,14 +36,12 @@ describe('db:plan', () => {
       /ALTER TABLE "characters" ADD COLUMN IF NOT EXISTS "created_by" integer/,
     );
     const backfill = plan.steps.find(
-      (s) => s.migration === auditedTable('characters').migrations.backfill,
+      (s) => s.migration === auditMigrationOf('characters', 'backfill'),
     )!;
     expect(backfill.notes.join('\n')).to.include(
       'fills the audit fields of 500 row(s) of characters',
     );
-    const indexes = plan.steps.find(
-      (s) => s.migration === auditedTable('items').migrations.indexes,
-    )!;
+    const indexes = plan.steps.find((s) => s.migration === auditMigrationOf('items', 'indexes'))!;
     expect(indexes.statements.map((s) => s.sql).join('\n')).to.include(
       'CREATE INDEX CONCURRENTLY IF NOT EXISTS "items_created_at_idx"',
     );
@@ -91,7 +89,7 @@ describe('db:plan', () => {
     const plan = await buildPlan(db.current.url, { direction: 'up' });
 
     const backfill = plan.steps.find(
-      (s) => s.migration === auditedTable('characters').migrations.backfill,
+      (s) => s.migration === auditMigrationOf('characters', 'backfill'),
     )!;
     expect(backfill.notes).to.include(
       `restores ${recorded} audit value(s) of characters kept by an earlier rollback`,

@@ -1,16 +1,16 @@
 import { expect } from 'chai';
-import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { firstAuditMigration } from '../../app/audit/audit-spec';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateDown, migrateUp } from '../../app/db/migration-runner';
-import { ACTIVITY_INDEX_MIGRATIONS } from '../../app/history/history-spec';
+import { activityIndexMigrations } from '../../app/history/history-spec';
 import type { CheckResult } from '../../app/ops/check-report';
 import { runVerify } from '../../app/ops/verify/run-verify';
-import { fillPreAuditData } from '../fixtures/pre-audit-data';
+import { fillPreAuditData } from '../../app/dev/pre-audit-data';
 import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT_MIGRATION) - 1]!;
+const LAST_PRE_AUDIT = ALL[ALL.indexOf(firstAuditMigration()) - 1]!;
 
 function failed(checks: CheckResult[]): Record<string, string[]> {
   const result: Record<string, string[]> = {};
@@ -181,7 +181,7 @@ describe('db:verify', () => {
       const checks = await runVerify(latest.current.url);
       const invalid = checks.find((c) => c.name === 'invalid indexes')!;
       expect(checks.find((c) => c.name === 'migrations')!.details).to.deep.equal([
-        ACTIVITY_INDEX_MIGRATIONS.at(-1),
+        activityIndexMigrations().at(-1),
       ]);
       expect(invalid.status).to.equal('fail');
       expect(invalid.details).to.deep.equal([

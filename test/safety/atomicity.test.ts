@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FIRST_AUDIT_MIGRATION } from '../../app/audit/audit-spec';
+import { firstAuditMigration } from '../../app/audit/audit-spec';
 import { MIGRATIONS_DIR, listMigrationFiles, migrationMeta } from '../../app/db/migration-files';
 import { migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import {
@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database'
 import { databaseBeforeMigration } from './audit-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const FIRST_AUDIT = ALL.indexOf(FIRST_AUDIT_MIGRATION);
+const FIRST_AUDIT = ALL.indexOf(firstAuditMigration());
 const ROWS = 300;
 
 /** Where to make `name` fail: a middle batch of a data pass, else its last DDL command. */

@@ -1,11 +1,11 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import {
   AUDITED_TABLES,
-  CLEARING_MIGRATIONS,
-  FIRST_AUDIT_MIGRATION,
+  auditMigrationsOfStep,
+  firstAuditMigration,
 } from '../../app/audit/audit-spec';
 import { ruleCreator } from '../../app/audit/rule-sql';
-import { addedColumns } from '../../app/audit/audited-table';
+import { addedColumns } from '../../app/registry';
 import { listMigrationFiles, migrationMeta, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { migrateUp } from '../../app/db/migration-runner';
 import { ensureMigrationHistory } from '../../app/db/migrator';
@@ -13,14 +13,14 @@ import {
   fillPreAuditData,
   type PreAuditCounts,
   type PreAuditSize,
-} from '../fixtures/pre-audit-data';
+} from '../../app/dev/pre-audit-data';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
-const firstAuditIndex = ALL.indexOf(FIRST_AUDIT_MIGRATION);
+const firstAuditIndex = ALL.indexOf(firstAuditMigration());
 
 /** The rollback target that returns to the pre-audit state (`--to` is inclusive). */
-export const FIRST_AUDIT = FIRST_AUDIT_MIGRATION;
+export const FIRST_AUDIT = firstAuditMigration();
 /** Every migration from the first audit one on: what `migrateAll` applies, what a rollback to FIRST_AUDIT reverts. */
 export const FROM_FIRST_AUDIT = ALL.slice(firstAuditIndex);
 
@@ -84,7 +84,7 @@ async function leaveRowsToFill(db: TestDatabase, name: string): Promise<void> {
  * does not record), so the pass has work to do.
  */
 async function leaveModifiersToClear(db: TestDatabase, name: string): Promise<void> {
-  if (!CLEARING_MIGRATIONS.includes(name)) return;
+  if (!auditMigrationsOfStep('clearing').includes(name)) return;
   const spec = AUDITED_TABLES.find((s) => s.table === migrationMeta(name).table)!;
   await db.sequelize.query(
     `UPDATE ${spec.table} SET name = left(name, 90) || ' (edited)' WHERE id % 2 = 0`,
@@ -97,29 +97,71 @@ async function leaveModifiersToClear(db: TestDatabase, name: string): Promise<vo
 }
 
 /**
+ * The newest clean state built before a migration (before the per-migration
+ * touches above), per data size and backfill tuning, closed so that it can be
+ * cloned. The per-migration safety tests ask for the states in migration
+ * order, so each one is the previous one plus one migration: n migrations for
+ * the whole list instead of n^2/2 from an empty database each time.
+ */
+const cleanStates = new Map<string, { index: number; db: TestDatabase }>();
+
+function stateKey(rows: number): string {
+  const tuning = Object.entries(process.env).filter(([key]) => key.startsWith('GMA_'));
+  return JSON.stringify([rows, tuning.sort()]);
+}
+
+/** Brings a database from the clean state before migration `at` to the one before `index`. */
+async function advance(db: TestDatabase, at: number, index: number, rows: number): Promise<void> {
+  if (index === 0) return;
+  const preAudit = Math.min(index, firstAuditIndex) - 1;
+  if (at <= preAudit) await migrateUp(db.sequelize, db.url, { to: ALL[preAudit]! });
+  if (index >= firstAuditIndex) {
+    if (at < firstAuditIndex) await fillPreAuditData(db.sequelize, { rows });
+    await migrateUp(db.sequelize, db.url, { to: ALL[index - 1]! });
+  }
+}
+
+/** The clean state before migration `index`, owned by the cache: clone it, never drop it. */
+async function cleanStateBefore(index: number, rows: number): Promise<TestDatabase> {
+  const key = stateKey(rows);
+  const cached = cleanStates.get(key);
+  if (cached?.index === index) return cached.db;
+  const from = cached && cached.index < index ? cached : undefined;
+  const db = await createTestDatabase(from ? { database: from.db.name } : 'empty');
+  try {
+    // The runner's history table exists before any migration runs.
+    if (!from) await ensureMigrationHistory(db.sequelize);
+    await advance(db, from?.index ?? 0, index, rows);
+    await db.sequelize.close();
+  } catch (error) {
+    await db.drop();
+    throw error;
+  }
+  await cached?.db.drop();
+  cleanStates.set(key, { index, db });
+  return db;
+}
+
+/**
  * A database in the state just before migration `index` of `migrations/`,
  * with `rows` of pre-audit data once the tables exist, its connections
  * closed so that it can be cloned (`createTestDatabase({ database: name })`).
  */
 export async function databaseBeforeMigration(index: number, rows: number): Promise<TestDatabase> {
-  const db = await createTestDatabase('empty');
+  const clean = await cleanStateBefore(index, rows);
+  const db = await createTestDatabase({ database: clean.name });
   try {
-    // The runner's history table exists before any migration runs.
-    await ensureMigrationHistory(db.sequelize);
-    if (index > 0) {
-      const preAudit = Math.min(index, firstAuditIndex) - 1;
-      await migrateUp(db.sequelize, db.url, { to: ALL[preAudit]! });
-      if (index >= firstAuditIndex) {
-        await fillPreAuditData(db.sequelize, { rows });
-        await migrateUp(db.sequelize, db.url, { to: ALL[index - 1]! });
-        await leaveRowsToFill(db, ALL[index]!);
-        await leaveModifiersToClear(db, ALL[index]!);
-      }
-    }
+    await leaveRowsToFill(db, ALL[index]!);
+    await leaveModifiersToClear(db, ALL[index]!);
     await db.sequelize.close();
-    return db;
   } catch (error) {
     await db.drop();
     throw error;
   }
+  // The last state is asked for once: nothing is left behind on the server.
+  if (index === ALL.length - 1) {
+    cleanStates.delete(stateKey(rows));
+    await clean.drop();
+  }
+  return db;
 }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { AUDITED_TABLES, BACKFILL_LOG_TABLE, auditedTable } from '../../app/audit/audit-spec';
-import { addedColumns } from '../../app/audit/audited-table';
+import { addedColumns } from '../../app/registry';
 import { countWhereSql, ruleCreator } from '../../app/audit/rule-sql';
 import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase, migrateAll } from './audit-database';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AUDIT_MIGRATIONS, auditedTable } from '../../app/audit/audit-spec';
+import { auditMigrations, auditMigrationOf } from '../../app/audit/audit-spec';
 import { createTestDatabase } from '../support/test-database';
 import { migrationStatus } from '../../app/db/migration-runner';
 import { fingerprint } from '../support/fingerprint';
@@ -8,7 +8,7 @@ import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 const ROWS = 2000;
-const ITEMS_BACKFILL = auditedTable('items').migrations.backfill;
+const ITEMS_BACKFILL = auditMigrationOf('items', 'backfill');
 
 // Small, slow batches, so that the kill lands in the middle of a backfill:
 // 40 batches of characters with 30 ms pauses, over a second, so progress is printed.
@@ -117,7 +117,7 @@ describe('Atomicity: an interrupted migration', () => {
       child.kill('SIGKILL');
       await child.exited;
       const applied = (await migrationStatus(db.sequelize)).executed;
-      if (!AUDIT_MIGRATIONS.every((name) => applied.includes(name))) interrupted += 1;
+      if (!auditMigrations().every((name) => applied.includes(name))) interrupted += 1;
 
       await migrateAll(db);
       const got = await fingerprint(db.sequelize);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { AUDITED_TABLES } from '../../app/audit/audit-spec';
-import { addedColumns } from '../../app/audit/audited-table';
+import { addedColumns } from '../../app/registry';
 import { countWhereSql, ruleViolation } from '../../app/audit/rule-sql';
 import { migrateDown } from '../../app/db/migration-runner';
 import { appCommand } from '../support/run-command';

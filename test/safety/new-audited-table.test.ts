@@ -1,9 +1,9 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { addedColumns, type AuditedTableSpec } from '../../app/audit/audited-table';
+import { addedColumns } from '../../app/registry';
+import { auditMigrationOf, auditMigrationsOf } from '../../app/audit/audit-spec';
+import { widgets as spec } from '../fixtures/widgets/widgets-table';
 import { countWhereSql, ruleCreator, ruleViolation } from '../../app/audit/rule-sql';
 import { migrateDown, migrateUp } from '../../app/db/migration-runner';
 import { ensureMigrationHistory } from '../../app/db/migrator';
@@ -11,76 +11,26 @@ import { fingerprint } from '../support/fingerprint';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { count } from './audit-database';
 
-const APP = path.resolve(__dirname, '..', '..', 'app');
 const HISTORY = { tableName: 'ScratchMeta' };
 
 /**
- * The README's steps for auditing another table, followed for a throw-away
- * table: one specification entry (a module of its own), four migration
- * files that build the steps from it, and nothing else changed.
+ * docs/audit.md's steps for auditing another table, followed for a
+ * throw-away table: its one declaration (typed) and one-line migration
+ * files that build each step from it, nothing else changed.
  */
-function writeAuditOfWidgets(root: string): { dir: string; spec: AuditedTableSpec } {
-  const specFile = path.join(root, 'spec', 'widgets.ts');
-  fs.mkdirSync(path.dirname(specFile), { recursive: true });
-  fs.writeFileSync(
-    specFile,
-    `import { auditForeignKeys, singleColumnIndexes, type AuditedTableSpec } from '${APP}/audit/audited-table';
-export const widgets: AuditedTableSpec = {
-  table: 'widgets',
-  columns: {
-    created_by: { comment: 'User who created the widget (users.id); NULL if unknown.' },
-    modified_by: { comment: 'User who last modified the widget (users.id); NULL if unknown.' },
-  },
-  rule: {
-    source: 't.maker_id',
-    inputs: [{ column: 'maker_id', target: 'users' }],
-    summary: 'created_by = modified_by = maker_id',
-  },
-  foreignKeys: auditForeignKeys('widgets', ['created_by', 'modified_by']),
-  indexes: singleColumnIndexes('widgets', ['created_at', 'updated_at', 'created_by', 'modified_by']),
-  migrations: {
-    columns: '29990101000000-add-audit-fields-to-widgets.ts',
-    backfill: '29990101000100-backfill-audit-fields-of-widgets.ts',
-    keys: '29990101000200-add-audit-foreign-keys-to-widgets.ts',
-    indexes: '29990101000300-index-audit-fields-of-widgets.ts',
-  },
-};
-`,
-  );
-  const dir = path.join(root, 'migrations');
-  fs.mkdirSync(dir);
-  const steps = {
-    columns: 'auditColumnsMigration',
-    backfill: 'auditBackfillMigration',
-    keys: 'auditForeignKeysMigration',
-    indexes: 'auditIndexesMigration',
-  };
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { widgets } = require(specFile) as { widgets: AuditedTableSpec };
-  for (const [step, factory] of Object.entries(steps)) {
-    fs.writeFileSync(
-      path.join(dir, widgets.migrations[step as keyof typeof steps]),
-      `import { ${factory} } from '${APP}/audit/migration-steps';
-import { widgets } from '../spec/widgets';
-export const { meta, up, down } = ${factory}(widgets);
-`,
-    );
-  }
-  return { dir, spec: widgets };
-}
+const WIDGETS_MIGRATIONS = path.resolve(__dirname, '..', 'fixtures', 'widgets', 'migrations');
 
-describe('Auditing another table: one specification entry and its migration files', () => {
+describe('Auditing another table: one declaration and its migration files', () => {
   let db: TestDatabase;
-  let root: string;
 
   beforeEach(async () => {
     db = await createTestDatabase('latest');
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gma-audit-widgets-'));
     // A table that already holds data: some rows name a maker, some nobody.
     await db.sequelize.query(`
       CREATE TABLE widgets (
         id serial PRIMARY KEY,
         name text NOT NULL,
+        campaign_id integer,
         maker_id integer REFERENCES users (id) ON DELETE SET NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now());
@@ -94,16 +44,26 @@ describe('Auditing another table: one specification entry and its migration file
   });
   afterEach(async () => {
     await db.drop();
-    fs.rmSync(root, { recursive: true, force: true });
   });
 
   it('when its migrations run, every rule, key, index and comment holds; down restores the table exactly and up again restores what the app recorded', async () => {
-    const { dir, spec } = writeAuditOfWidgets(root);
+    const dir = WIDGETS_MIGRATIONS;
     await ensureMigrationHistory(db.sequelize, HISTORY);
     const before = await fingerprint(db.sequelize);
 
     const applied = await migrateUp(db.sequelize, db.url, { dir, ...HISTORY });
-    expect(applied).to.deep.equal(Object.values(spec.migrations));
+    // Every step of the recipe, each declared by its file's meta, in order.
+    const steps = auditMigrationsOf(spec.table, dir);
+    expect(Object.keys(steps).sort()).to.deep.equal([
+      'backfill',
+      'capture',
+      'clearing',
+      'columns',
+      'indexes',
+      'keys',
+      'triggers',
+    ]);
+    expect(applied).to.deep.equal(Object.values(steps).sort());
 
     // The rule, and NULL exactly where it names nobody.
     expect(await count(db.sequelize, countWhereSql(spec, ruleViolation(spec)))).to.equal(0);
@@ -129,6 +89,22 @@ describe('Auditing another table: one specification entry and its migration file
       expect(row?.comment).to.equal(comment);
     }
 
+    // Captured: a write lands in the history under the table's name (rolled back, no trace).
+    const probe = await db.sequelize.transaction();
+    let captured: number;
+    try {
+      await db.sequelize.query(`INSERT INTO widgets (name, campaign_id) VALUES ('probe', 1)`, {
+        transaction: probe,
+      });
+      const [row] = await db.sequelize.query<{ n: string }>(
+        `SELECT count(*) AS n FROM history_entries WHERE table_name = 'widgets'`,
+        { type: QueryTypes.SELECT, transaction: probe },
+      );
+      captured = Number(row?.n);
+    } finally {
+      await probe.rollback();
+    }
+    expect(captured, 'an insert is captured in the history').to.equal(1);
     // The app records a modifier the rule would not give: real data.
     await db.sequelize.query(
       `UPDATE widgets SET modified_by = (SELECT id FROM users WHERE username = 'maker1') WHERE id % 3 = 0`,
@@ -140,7 +116,7 @@ describe('Auditing another table: one specification entry and its migration file
     await migrateDown(db.sequelize, db.url, {
       dir,
       ...HISTORY,
-      to: spec.migrations.columns,
+      to: auditMigrationOf(spec.table, 'capture', dir),
       log: toLog,
     });
     expect(await fingerprint(db.sequelize), 'down restores the table exactly').to.deep.equal(

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { migrateUp } from '../../app/db/migration-runner';
 import type { TestDatabase } from '../support/test-database';
-import { AUDITED_TABLES } from '../../app/audit/audit-spec';
-import { addedColumns } from '../../app/audit/audited-table';
+import { AUDITED_TABLES, auditMigrationOf } from '../../app/audit/audit-spec';
+import { addedColumns } from '../../app/registry';
 import { count, createPreAuditDatabase, migrationBefore } from './audit-database';
 
 describe('Concurrency: online DDL', () => {
@@ -30,10 +30,14 @@ describe('Concurrency: online DDL', () => {
     it(`when a long transaction holds ${spec.table}, adding its audit columns waits without holding up a writer behind it`, async () => {
       const longReader = await connect();
       const writer = await connect();
-      await migrateUp(db.sequelize, db.url, { to: migrationBefore(spec.migrations.columns) });
+      await migrateUp(db.sequelize, db.url, {
+        to: migrationBefore(auditMigrationOf(spec.table, 'columns')),
+      });
       await longReader.query('BEGIN');
       await longReader.query(`SELECT count(*) FROM ${spec.table}`);
-      const migration = migrateUp(db.sequelize, db.url, { to: spec.migrations.columns });
+      const migration = migrateUp(db.sequelize, db.url, {
+        to: auditMigrationOf(spec.table, 'columns'),
+      });
 
       // While the ALTER retries, writes keep going: each waits at most one lock_timeout.
       let worst = 0;
@@ -59,7 +63,9 @@ describe('Concurrency: online DDL', () => {
     });
 
     it(`when a failed concurrent build left an INVALID index under the name of one of ${spec.table}'s audit indexes, the index migration replaces it with a valid one`, async () => {
-      await migrateUp(db.sequelize, db.url, { to: migrationBefore(spec.migrations.indexes) });
+      await migrateUp(db.sequelize, db.url, {
+        to: migrationBefore(auditMigrationOf(spec.table, 'indexes')),
+      });
       const client = await connect();
       const [index] = spec.indexes;
       // A unique build over duplicates fails and leaves its INVALID index behind.
@@ -74,7 +80,7 @@ describe('Concurrency: online DDL', () => {
                         WHERE c.relname = '${index!.name}' AND NOT i.indisvalid`;
       expect(await count(db.sequelize, invalid)).to.equal(1);
 
-      await migrateUp(db.sequelize, db.url, { to: spec.migrations.indexes });
+      await migrateUp(db.sequelize, db.url, { to: auditMigrationOf(spec.table, 'indexes') });
 
       expect(await count(db.sequelize, invalid)).to.equal(0);
       const [rows] = await db.sequelize.query(

@@ -3,7 +3,7 @@ import type { TestDatabase } from '../support/test-database';
 import { dataFingerprint } from '../support/fingerprint';
 import { count, createPreAuditDatabase } from './audit-database';
 
-describe('Edge cases: the pre-audit data generator (test/fixtures/pre-audit-data.ts)', () => {
+describe('Edge cases: the pre-audit data generator (app/dev/pre-audit-data.ts)', () => {
   const dbs: TestDatabase[] = [];
   afterEach(async () => {
     for (const db of dbs.splice(0)) await db.drop();

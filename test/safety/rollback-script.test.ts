@@ -30,7 +30,19 @@ describe('Rollback: scripts/rollback-audit-migrations.sh', () => {
     runCommand('bash', [SCRIPT, ...args], { DATABASE_URL: db.url, ...env }, 120_000);
 
   it('when run with --yes, lists the audit migrations newest first, reverts them and the database equals the pre-audit state', async () => {
+    await db.sequelize.query(
+      `INSERT INTO rate_limits (key, points, expire) VALUES ('login:probe', 1, NULL)`,
+    );
     const result = await script(['--yes']);
+
+    // The migrations that are reverted only because they came later, with what they hold.
+    expect(result.stdout).to.include('are not audit migrations');
+    expect(result.stdout).to.include(
+      '20261129300000-create-rate-limits.ts: table rate_limits: 1 row(s)',
+    );
+    expect(result.stdout).to.include(
+      '20261129300200-index-users-username-case-insensitively.ts: an index on users (no rows)',
+    );
 
     expect(result.code, result.stderr).to.equal(0);
     const listed = result.stdout

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createPreAuditDatabase } from './audit-database';
-import { describeCounts, totalFillable, totalWrong } from '../support/drill/audit-counts';
-import { PHASES, runRollingDrill } from '../support/drill/rolling-drill';
-import { DRILL_TABLES, type DrillTable } from '../support/drill/writer-protocol';
+import { describeCounts, totalFillable, totalWrong } from '../../app/dev/drill/audit-counts';
+import { PHASES, runRollingDrill } from '../../app/dev/drill/rolling-drill';
+import { DRILL_TABLES, type DrillTable } from '../../app/dev/drill/writer-protocol';
 import { pooledDatabaseUrl } from '../support/test-server';
 import type { TestDatabase } from '../support/test-database';
 

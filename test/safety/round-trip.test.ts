@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { AUDITED_TABLES } from '../../app/audit/audit-spec';
+import { AUDITED_TABLES, auditMigrationOf } from '../../app/audit/audit-spec';
 import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { fingerprint } from '../support/fingerprint';
 import { sequelizeCli } from '../support/run-command';
@@ -62,12 +62,14 @@ describe('Rollback: round trips on a filled pre-audit database', () => {
   });
 
   for (const spec of AUDITED_TABLES) {
-    it(`when rolled back to ${spec.migrations.columns} (inclusive), ${spec.table} and its schema equal their state before it, and up again restores what the app recorded`, async () => {
+    it(`when rolled back to ${auditMigrationOf(spec.table, 'columns')} (inclusive), ${spec.table} and its schema equal their state before it, and up again restores what the app recorded`, async () => {
       const [[editor]] = (await db.sequelize.query(
         `INSERT INTO users (username, password_hash, created_at, updated_at)
          VALUES ('round_trip_editor', 'x', now(), now()) RETURNING id`,
       )) as [{ id: number }[], unknown];
-      await migrateUp(db.sequelize, db.url, { to: migrationBefore(spec.migrations.columns) });
+      await migrateUp(db.sequelize, db.url, {
+        to: migrationBefore(auditMigrationOf(spec.table, 'columns')),
+      });
       const before = await fingerprint(db.sequelize);
 
       await migrateAll(db);
@@ -77,7 +79,7 @@ describe('Rollback: round trips on a filled pre-audit database', () => {
       );
       const recorded = await fingerprint(db.sequelize);
 
-      await migrateDown(db.sequelize, db.url, { to: spec.migrations.columns });
+      await migrateDown(db.sequelize, db.url, { to: auditMigrationOf(spec.table, 'columns') });
       // The table's own rows and schema; other tables' audit migrations that
       // precede this one in the history stay applied, with their data.
       const after = await fingerprint(db.sequelize);

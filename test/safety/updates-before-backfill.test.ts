@@ -17,6 +17,7 @@ describe('Rolling upgrade: rows the previous version updates before the backfill
   let db: TestDatabase;
   const FIRST_BACKFILL = '20261124100400-backfill-audit-fields-of-characters.ts';
   const CLEAR_PASSES = '20261129400100-clear-unattributed-modifiers-of-characters.ts';
+  const CLEARED_MODIFIERS_MIGRATION = '20261129400000-create-audit-cleared-modifiers.ts';
 
   async function ids(table: string, n: number): Promise<number[]> {
     const rows = await db.sequelize.query<{ id: number }>(
@@ -90,6 +91,45 @@ describe('Rolling upgrade: rows the previous version updates before the backfill
         await count(db.sequelize, countWhereSql(spec, ruleViolation(spec))),
         `${spec.table} rows off the rule after the down`,
       ).to.equal(0);
+    }
+    expect(
+      await count(db.sequelize, `SELECT count(*) AS n FROM ${CLEARED_MODIFIERS_TABLE}`),
+    ).to.equal(0);
+  });
+
+  it("when a row's newest entry is an unattributed update but an app user is its modifier (the app's transaction began before the previous version's write and committed after it), the passes keep that modifier", async () => {
+    await migrateUp(db.sequelize, db.url, { to: CLEARED_MODIFIERS_MIGRATION });
+    const [editor] = await db.sequelize.query<{ id: number }>(
+      `INSERT INTO users (username, password_hash, created_at, updated_at)
+       VALUES ('late-committer', 'x', now(), now()) RETURNING id`,
+      { type: QueryTypes.SELECT },
+    );
+    const kept: Record<string, number[]> = {};
+    for (const spec of AUDITED_TABLES) {
+      kept[spec.table] = await ids(spec.table, 2);
+      // The app's write names its user (modified_by is not a recorded column,
+      // so it leaves no entry of its own), and the previous version's update
+      // is on record after it, with no actor.
+      await db.sequelize.query(
+        `UPDATE ${spec.table} SET modified_by = :editor WHERE id IN (:list)`,
+        { replacements: { editor: editor!.id, list: kept[spec.table] } },
+      );
+      await db.sequelize.query(
+        `INSERT INTO history_entries (at, table_name, row_id, campaign_id, action, changes)
+         SELECT clock_timestamp() + interval '1 second', :table, t.id, t.${spec.campaignColumn},
+                'update', '{"name": {"from": "a", "to": "b"}}'::jsonb
+           FROM ${spec.table} t WHERE t.id IN (:list)`,
+        { replacements: { table: spec.table, list: kept[spec.table] } },
+      );
+    }
+
+    await migrateAll(db);
+
+    for (const spec of AUDITED_TABLES) {
+      const list = kept[spec.table]!;
+      expect(await modifiers(spec.table, list), spec.table).to.deep.equal(
+        list.map(() => editor!.id),
+      );
     }
     expect(
       await count(db.sequelize, `SELECT count(*) AS n FROM ${CLEARED_MODIFIERS_TABLE}`),

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import pg from 'pg';
 import { migrateUp } from '../../app/db/migration-runner';
 import type { TestDatabase } from '../support/test-database';
-import { auditedTable } from '../../app/audit/audit-spec';
+import { auditMigrationOf } from '../../app/audit/audit-spec';
 import { count, createPreAuditDatabase, migrationBefore } from './audit-database';
 
 const ITEMS = 50_000;
@@ -10,8 +10,8 @@ const ITEMS = 50_000;
 const HOLD_MS = 1500;
 /** A write that waits this long has been blocked by the migration, not slowed. */
 const LIMIT_MS = 500;
-const ITEMS_AUDIT = auditedTable('items').migrations;
-const HOLD_DURING = [ITEMS_AUDIT.keys, ITEMS_AUDIT.indexes];
+const ITEMS_KEYS = auditMigrationOf('items', 'keys');
+const HOLD_DURING = [ITEMS_KEYS, auditMigrationOf('items', 'indexes')];
 
 // A plain CREATE INDEX (or a validated ADD FOREIGN KEY) takes a lock writers
 // conflict with: it queues behind any open transaction that wrote the table
@@ -32,7 +32,7 @@ describe('Concurrency: a writer during the key and index steps', () => {
 
   beforeEach(async () => {
     ({ db } = await createPreAuditDatabase({ rows: 500, items: ITEMS }));
-    await migrateUp(db.sequelize, db.url, { to: migrationBefore(ITEMS_AUDIT.keys) });
+    await migrateUp(db.sequelize, db.url, { to: migrationBefore(ITEMS_KEYS) });
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) await client.end();

@@ -3,6 +3,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { expect } from 'chai';
 import { freePort } from '../../app/db/embedded-postgres';
+import { startAppServer } from '../../app/dev/app-server';
 import { PROJECT_ROOT } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
@@ -86,6 +87,44 @@ describe('Graceful shutdown', () => {
       expect(rows).to.deep.equal([{ username: 'latecomer' }]);
     } finally {
       server.kill('SIGKILL');
+    }
+  });
+
+  it('when SIGTERM arrives with SHUTDOWN_DELAY_MS set, readiness fails at once while requests are still served, and the process exits after the delay', async () => {
+    const server = await startAppServer({
+      DATABASE_URL: db.current.url,
+      LOG_LEVEL: 'silent',
+      SHUTDOWN_DELAY_MS: '1500',
+    });
+    try {
+      await server.ready();
+      await fetch(`${server.base}/health/ready`).then((res) => expect(res.status).to.equal(200));
+      const signalledAt = Date.now();
+      process.kill(server.pid, 'SIGTERM');
+      await sleep(200);
+      const ready = await fetch(`${server.base}/health/ready`);
+      expect(ready.status).to.equal(503);
+      expect(await ready.json()).to.include({ status: 'error', reason: 'shutting_down' });
+      expect((await fetch(`${server.base}/health`)).status).to.equal(503);
+      expect((await fetch(`${server.base}/health/live`)).status).to.equal(200);
+      const register = await fetch(`${server.base}/api/auth/register`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          username: 'draining',
+          email: 'd@example.test',
+          password: 'long enough pw',
+        }),
+      });
+      expect(register.status, server.stderr()).to.equal(201);
+      expect(await server.exited, server.stderr()).to.equal(0);
+      expect(Date.now() - signalledAt).to.be.at.least(1500);
+      const [rows] = await db.current.sequelize.query(
+        "SELECT username FROM users WHERE username = 'draining'",
+      );
+      expect(rows).to.have.length(1);
+    } finally {
+      await server.stop();
     }
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { partitionName } from '../../app/history/partition-sql';
-import { startAppServer, type AppServerProcess } from '../support/app-server';
+import { startAppServer, type AppServerProcess } from '../../app/dev/app-server';
 import { useTestDatabase } from '../support/test-database';
 
 const monthsFromNow = (months: number) => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { listMigrationFiles, MIGRATIONS_DIR } from '../../app/db/migration-files';
 import { jsonClient } from '../support/api-client';
-import { startAppServer, type AppServerProcess } from '../support/app-server';
+import { startAppServer, type AppServerProcess } from '../../app/dev/app-server';
 import { heldAdvisoryLocks, publicTables } from '../support/pooled-migration';
 import { useTestDatabase } from '../support/test-database';
 

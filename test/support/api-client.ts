@@ -4,21 +4,28 @@ import { createApp } from '../../app/app';
 import { loadConfig } from '../../app/config';
 import { createLogger } from '../../app/logger';
 import type { AuthRateLimits } from '../../app/services/auth-rate-limiter';
+import { assertContract, checkContractOf } from './contract';
 import type { TestDatabase } from './test-database';
 
-/** The app on a test database, silent. */
+import { jsonClient as plainJsonClient, type JsonResponse } from '../../app/dev/json-client';
+
+export type { JsonResponse };
+
+/** The app on a test database, silent; every response it gives is checked against the OpenAPI document. */
 export function testApp(
   db: TestDatabase,
   loginLimits?: Partial<AuthRateLimits>,
   env: Record<string, string> = {},
 ): Express {
-  return createApp({
-    sequelize: db.sequelize,
-    logger: createLogger('silent'),
-    loginLimits,
-    // Fixtures sign up many users from one address; tests of the limit set it lower.
-    config: loadConfig({ REGISTER_MAX_PER_ADDRESS: '1000', ...process.env, ...env }),
-  });
+  return checkContractOf(
+    createApp({
+      sequelize: db.sequelize,
+      logger: createLogger('silent'),
+      loginLimits,
+      // Fixtures sign up many users from one address; tests of the limit set it lower.
+      config: loadConfig({ REGISTER_MAX_PER_ADDRESS: '1000', ...process.env, ...env }),
+    }),
+  );
 }
 
 /** A registered, logged-in user. */
@@ -79,29 +86,7 @@ export async function addMember(
     .expect(200);
 }
 
-/** A response over a real port: status and parsed JSON body (null for 204). */
-export interface JsonResponse {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-/** A `fetch` client for a server listening at `base`, sending and reading JSON. */
+/** A `fetch` client for a server at `base`; every response is checked against the OpenAPI document. */
 export function jsonClient(base: string) {
-  return async (
-    method: string,
-    path: string,
-    body?: object,
-    token?: string,
-  ): Promise<JsonResponse> => {
-    const res = await fetch(base + path, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-      },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
-  };
+  return plainJsonClient(base, assertContract);
 }

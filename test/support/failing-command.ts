@@ -1,5 +1,5 @@
 // A command that fails the way its argument says, for the tests of what a
-// failed command prints (test/unit/run-main.test.ts).
+// failed command prints (test/commands/run-main.test.ts).
 import { memoryStorage, Umzug } from 'umzug';
 import { runMain, UsageError } from '../../app/cli/run-main';
 import { ConfigError } from '../../app/config';

@@ -4,12 +4,14 @@ import path from 'node:path';
 import { EmbeddedPostgres } from '../../app/db/embedded-postgres';
 import { createSequelize } from '../../app/db/sequelize';
 import { migrateUp } from '../../app/db/migration-runner';
-import { startPgBouncer, type PgBouncer } from './pgbouncer';
+import { startPgBouncer, type PgBouncer } from '../../app/dev/pgbouncer';
+import { reapOnExit } from './server-reaper';
 import { TEMPLATES, databaseUrl, withAdminClient } from './test-server';
 
 let embedded: EmbeddedPostgres | undefined;
 let pgbouncer: PgBouncer | undefined;
 let dataDir: string | undefined;
+let disarmReaper: (() => void) | undefined;
 
 /** Builds the template databases that every test clones. */
 async function createTemplates(): Promise<void> {
@@ -42,12 +44,28 @@ export async function mochaGlobalSetup(): Promise<void> {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gma-test-pg-'));
     fs.chmodSync(dataDir, 0o755);
     embedded = await EmbeddedPostgres.start({ dataDir, database: 'postgres', durable: false });
+    stopServersOnExit();
     const url = new URL(embedded.url);
     url.pathname = '/';
     process.env.GMA_TEST_SERVER_URL = url.toString();
   }
   await createTemplates();
   await startTransactionPooler();
+  stopServersOnExit();
+}
+
+/**
+ * Mocha runs global setup once, in its main process, also in parallel mode
+ * (the workers share these servers): from here on they are stopped even when
+ * a test crashes the run, or the run is killed before global teardown.
+ */
+function stopServersOnExit(): void {
+  disarmReaper?.();
+  disarmReaper = reapOnExit({
+    postgresPid: embedded?.pid(),
+    pgbouncerPid: pgbouncer?.pid,
+    dataDir,
+  });
 }
 
 /**
@@ -65,6 +83,8 @@ async function startTransactionPooler(): Promise<void> {
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {
+  disarmReaper?.();
+  disarmReaper = undefined;
   await pgbouncer?.stop();
   await embedded?.stop();
   if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });

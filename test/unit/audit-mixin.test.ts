@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DataTypes, Model, Sequelize, type ModelStatic } from 'sequelize';
-import { Character, Item, Location, initModels } from '../../models';
+import { AUDITED_MODELS, Character, Item, initModels } from '../../models';
+import { TABLES } from '../../app/registry';
 import { applyAudit } from '../../models/mixins/audited';
 
 describe('Audit mixin definition', () => {
@@ -13,9 +14,11 @@ describe('Audit mixin definition', () => {
   });
   after(() => unconnected.close());
 
-  it('when the three models are bound, each has its own audit attributes, columns and associations', () => {
+  it('when every declared table is bound, its model maps that table and has its own audit attributes, columns and associations', () => {
     initModels(unconnected);
-    for (const model of [Character, Item, Location] as unknown as Array<ModelStatic<Model>>) {
+    for (const { kind, table } of TABLES) {
+      const model = AUDITED_MODELS[kind] as unknown as ModelStatic<Model>;
+      expect(model.getTableName(), kind).to.equal(table);
       // Sequelize records the owning model on each definition (untyped).
       const attributes = model.getAttributes() as Record<
         string,

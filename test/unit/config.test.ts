@@ -45,7 +45,15 @@ describe('loadConfig', () => {
     ['REGISTER_MAX_PER_ADDRESS', { REGISTER_MAX_PER_ADDRESS: '-1' }],
     ['REGISTER_WINDOW_SECONDS', { REGISTER_WINDOW_SECONDS: '0x10' }],
     ['INVITATION_TTL_DAYS', { INVITATION_TTL_DAYS: '0' }],
+    ['SHUTDOWN_DELAY_MS', { SHUTDOWN_DELAY_MS: '200000' }],
   ];
+
+  it('when SHUTDOWN_DELAY_MS is unset, waits 5 s in production and not at all elsewhere', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).shutdownDelayMs).to.equal(5000);
+    expect(loadConfig({ NODE_ENV: 'development' }).shutdownDelayMs).to.equal(0);
+    expect(loadConfig({ NODE_ENV: 'test' }).shutdownDelayMs).to.equal(0);
+    expect(loadConfig({ SHUTDOWN_DELAY_MS: '1500' }).shutdownDelayMs).to.equal(1500);
+  });
   for (const [variable, env] of bad) {
     it(`when ${variable}=${Object.values(env)[0]}, throws a ConfigError naming ${variable}`, () => {
       expect(() => loadConfig(env))

@@ -4,7 +4,8 @@ import { z } from 'zod';
 import type { Caller } from '../../services/account-service';
 import { authenticatedCaller } from '../middleware/authenticate';
 import { methodNotAllowed } from '../middleware/method-not-allowed';
-import { ErrorResponse } from '../schemas/common';
+import { ERROR_BODIES, type ErrorStatus } from '../schemas/errors';
+import { REQUEST_ID_HEADER, RETRY_AFTER_HEADER } from './openapi-headers';
 import { parseRequestPart } from './validation';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
@@ -16,6 +17,8 @@ export interface EndpointSpec<
   B extends z.ZodType | undefined,
 > {
   method: HttpMethod;
+  /** Stable name of the operation in the document (generated clients name their functions by it). */
+  operationId: string;
   /** Express syntax, e.g. `/api/campaigns/:id`. */
   path: string;
   summary: string;
@@ -25,8 +28,8 @@ export interface EndpointSpec<
   body?: B;
   status: 200 | 201 | 204;
   response?: z.ZodType;
-  /** Error statuses this endpoint can answer besides 400, 401, 413, 415 and 500 (added as they apply). */
-  errors: number[];
+  /** Error statuses this endpoint can answer besides 400, 401, 413, 415, 500 and 503 (added as they apply). */
+  errors: ErrorStatus[];
 }
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -42,8 +45,9 @@ export interface EndpointInput<P, Q, B> {
 
 const NO_BODY = z.strictObject({});
 
-const ERROR_DESCRIPTIONS: Record<number, string> = {
+const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'Invalid input: malformed JSON, a wrong type, an unknown or server-set field',
+  405: 'The path does not serve this method; Allow lists those it does',
   401: 'Missing, invalid or expired bearer token',
   403: 'The caller may see this campaign but not do this',
   404: 'No such resource, or not visible to the caller',
@@ -52,6 +56,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   415: 'A request body that is not JSON (Content-Type application/json, UTF-8)',
   429: 'Too many attempts; retry after the time given',
   500: 'Unexpected server error (no internals are returned)',
+  503: 'The database schema is behind this version (migrations pending); retry shortly',
 };
 
 /**
@@ -139,33 +144,41 @@ export class ApiRouter {
     spec: EndpointSpec<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>,
     auth: boolean,
   ): void {
-    // Any body may exceed the parser's limit; a body that is not JSON is a
-    // 415 wherever it is sent.
-    const statuses = [
+    // Any request may carry a body, which may exceed the parser's limit or
+    // not be JSON; any API route answers 503 while the schema is not ready.
+    const statuses: ErrorStatus[] = [
       400,
-      ...(auth ? [401] : []),
-      ...(spec.body ? [413] : []),
+      ...(auth ? [401 as const] : []),
+      413,
       415,
       ...spec.errors,
       500,
+      503,
     ];
     const responses: Record<string, object> = {
       [spec.status]: spec.response
-        ? { description: 'Success', content: { 'application/json': { schema: spec.response } } }
-        : { description: 'Success, no content' },
+        ? {
+            description: 'Success',
+            headers: REQUEST_ID_HEADER,
+            content: { 'application/json': { schema: spec.response } },
+          }
+        : { description: 'Success, no content', headers: REQUEST_ID_HEADER },
     };
     for (const status of [...new Set(statuses)].sort()) {
       responses[status] = {
-        description: ERROR_DESCRIPTIONS[status] ?? 'Error',
-        content: { 'application/json': { schema: ErrorResponse } },
+        description: ERROR_DESCRIPTIONS[status],
+        headers:
+          status === 429 ? { ...REQUEST_ID_HEADER, ...RETRY_AFTER_HEADER } : REQUEST_ID_HEADER,
+        content: { 'application/json': { schema: ERROR_BODIES[status] } },
       };
     }
     this.registry.registerPath({
       method: spec.method,
       path: toOpenApiPath(spec.path),
+      operationId: spec.operationId,
       summary: spec.summary,
       tags: [spec.tag],
-      ...(auth ? { security: [{ bearerAuth: [] }] } : {}),
+      security: auth ? [{ bearerAuth: [] }] : [],
       request: {
         ...(spec.params ? { params: spec.params as never } : {}),
         ...(spec.query ? { query: spec.query as never } : {}),

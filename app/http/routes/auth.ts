@@ -8,6 +8,7 @@ export function authRoutes(api: ApiRouter, accounts: AccountService): void {
   api.public(
     {
       method: 'post',
+      operationId: 'register',
       path: '/api/auth/register',
       summary: 'Create an account',
       tag: 'Accounts',
@@ -22,6 +23,7 @@ export function authRoutes(api: ApiRouter, accounts: AccountService): void {
   api.public(
     {
       method: 'post',
+      operationId: 'login',
       path: '/api/auth/login',
       summary: 'Log in: returns a bearer token and its expiry',
       tag: 'Accounts',
@@ -39,6 +41,7 @@ export function authRoutes(api: ApiRouter, accounts: AccountService): void {
   api.authed(
     {
       method: 'post',
+      operationId: 'logout',
       path: '/api/auth/logout',
       summary: 'Revoke the bearer token used for this request',
       tag: 'Accounts',
@@ -51,6 +54,7 @@ export function authRoutes(api: ApiRouter, accounts: AccountService): void {
   api.authed(
     {
       method: 'get',
+      operationId: 'getMe',
       path: '/api/me',
       summary: 'The account of the bearer token',
       tag: 'Accounts',

@@ -25,6 +25,7 @@ export function campaignRoutes(
   api.authed(
     {
       method: 'get',
+      operationId: 'listCampaigns',
       path: '/api/campaigns',
       summary: 'Campaigns you are a member of',
       tag,
@@ -39,6 +40,7 @@ export function campaignRoutes(
   api.authed(
     {
       method: 'post',
+      operationId: 'createCampaign',
       path: '/api/campaigns',
       summary: 'Create a campaign; you become its OWNER',
       tag,
@@ -52,6 +54,7 @@ export function campaignRoutes(
   api.authed(
     {
       method: 'get',
+      operationId: 'getCampaign',
       path: '/api/campaigns/:id',
       summary: 'One campaign',
       tag,
@@ -65,6 +68,7 @@ export function campaignRoutes(
   api.authed(
     {
       method: 'patch',
+      operationId: 'updateCampaign',
       path: '/api/campaigns/:id',
       summary: 'Change a campaign (OWNER or GM)',
       tag,
@@ -80,6 +84,7 @@ export function campaignRoutes(
   api.authed(
     {
       method: 'delete',
+      operationId: 'deleteCampaign',
       path: '/api/campaigns/:id',
       summary: 'Delete a campaign and its content (OWNER)',
       tag,
@@ -93,6 +98,7 @@ export function campaignRoutes(
   api.authed(
     {
       method: 'get',
+      operationId: 'listMembers',
       path: '/api/campaigns/:id/members',
       summary: 'Members of a campaign',
       tag,
@@ -108,6 +114,7 @@ export function campaignRoutes(
   api.authed(
     {
       method: 'patch',
+      operationId: 'updateMember',
       path: '/api/campaigns/:id/members/:userId',
       summary: "Change a member's role",
       tag,
@@ -123,6 +130,7 @@ export function campaignRoutes(
   api.authed(
     {
       method: 'delete',
+      operationId: 'removeMember',
       path: '/api/campaigns/:id/members/:userId',
       summary: 'Remove a member (or leave)',
       tag,

@@ -24,6 +24,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
   api.authed(
     {
       method: 'get',
+      operationId: 'listCharacters',
       path,
       summary: 'Characters in your campaigns',
       tag,
@@ -38,6 +39,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
   api.authed(
     {
       method: 'post',
+      operationId: 'createCharacter',
       path,
       summary: 'Create a character',
       tag,
@@ -51,6 +53,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
   api.authed(
     {
       method: 'get',
+      operationId: 'getCharacter',
       path: `${path}/:id`,
       summary: 'One character',
       tag,
@@ -64,6 +67,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
   api.authed(
     {
       method: 'patch',
+      operationId: 'updateCharacter',
       path: `${path}/:id`,
       summary: 'Change a character',
       tag,
@@ -79,6 +83,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
   api.authed(
     {
       method: 'delete',
+      operationId: 'deleteCharacter',
       path: `${path}/:id`,
       summary: 'Delete a character',
       tag,
@@ -97,12 +102,14 @@ export function itemLocationRoutes(
   kind: 'items' | 'locations',
 ): void {
   const tag = kind === 'items' ? 'Items' : 'Locations';
+  const singular = kind === 'items' ? 'Item' : 'Location';
   const schemas = kind === 'items' ? ItemSchemas : LocationSchemas;
   const list = kind === 'items' ? ItemList : LocationList;
   const path = `/api/${kind}`;
   api.authed(
     {
       method: 'get',
+      operationId: `list${tag}`,
       path,
       summary: `${tag} in your campaigns`,
       tag,
@@ -117,6 +124,7 @@ export function itemLocationRoutes(
   api.authed(
     {
       method: 'post',
+      operationId: `create${singular}`,
       path,
       summary: `Create one of the ${kind}`,
       tag,
@@ -130,6 +138,7 @@ export function itemLocationRoutes(
   api.authed(
     {
       method: 'get',
+      operationId: `get${singular}`,
       path: `${path}/:id`,
       summary: `One of the ${kind}`,
       tag,
@@ -143,6 +152,7 @@ export function itemLocationRoutes(
   api.authed(
     {
       method: 'patch',
+      operationId: `update${singular}`,
       path: `${path}/:id`,
       summary: `Change one of the ${kind}`,
       tag,
@@ -158,6 +168,7 @@ export function itemLocationRoutes(
   api.authed(
     {
       method: 'delete',
+      operationId: `delete${singular}`,
       path: `${path}/:id`,
       summary: `Delete one of the ${kind}`,
       tag,

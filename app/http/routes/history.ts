@@ -19,12 +19,21 @@ const COLLECTIONS: Record<HistoryKind, string> = {
   location: 'locations',
 };
 
+/** The kind as it appears in operation ids (getItemHistory). */
+const KIND_NAMES: Record<HistoryKind, string> = {
+  campaign: 'Campaign',
+  character: 'Character',
+  item: 'Item',
+  location: 'Location',
+};
+
 /** /api/<collection>/:id/history for each kind of row, and /api/campaigns/:id/activity. */
 export function historyRoutes(api: ApiRouter, history: HistoryService): void {
   for (const [kind, collection] of Object.entries(COLLECTIONS) as Array<[HistoryKind, string]>) {
     api.authed(
       {
         method: 'get',
+        operationId: `get${KIND_NAMES[kind]}History`,
         path: `/api/${collection}/:id/history`,
         summary: `Changes of one of the ${collection}, newest first (members)`,
         tag,
@@ -44,6 +53,7 @@ export function historyRoutes(api: ApiRouter, history: HistoryService): void {
   api.authed(
     {
       method: 'get',
+      operationId: 'getCampaignActivity',
       path: '/api/campaigns/:id/activity',
       summary: 'Changes across a campaign and its content, deleted rows included, newest first',
       tag,

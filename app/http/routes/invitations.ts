@@ -12,6 +12,7 @@ export function invitationRoutes(api: ApiRouter, invitations: InvitationService)
   api.authed(
     {
       method: 'post',
+      operationId: 'inviteMember',
       path: '/api/campaigns/:id/invitations',
       summary:
         'Invite an account by username (OWNER; GM for PLAYER and OBSERVER). ' +
@@ -31,6 +32,7 @@ export function invitationRoutes(api: ApiRouter, invitations: InvitationService)
   api.authed(
     {
       method: 'delete',
+      operationId: 'revokeInvitation',
       path: '/api/campaigns/:id/invitations/:invitationId',
       summary: 'Revoke a pending invitation',
       tag,
@@ -43,6 +45,7 @@ export function invitationRoutes(api: ApiRouter, invitations: InvitationService)
   api.authed(
     {
       method: 'get',
+      operationId: 'listInvitations',
       path: '/api/invitations',
       summary: 'Your pending invitations',
       tag,
@@ -57,6 +60,7 @@ export function invitationRoutes(api: ApiRouter, invitations: InvitationService)
   api.authed(
     {
       method: 'post',
+      operationId: 'acceptInvitation',
       path: '/api/invitations/:id/accept',
       summary: 'Accept an invitation addressed to you: you become a member with its role',
       tag,
@@ -71,6 +75,7 @@ export function invitationRoutes(api: ApiRouter, invitations: InvitationService)
   api.authed(
     {
       method: 'post',
+      operationId: 'declineInvitation',
       path: '/api/invitations/:id/decline',
       summary: 'Decline an invitation addressed to you',
       tag,

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import {
+  USERNAME_CHARACTERS,
+  USERNAME_MAX_LENGTH,
+  USERNAME_MIN_LENGTH,
+  USERNAME_PATTERN,
+} from '../../auth/username';
 
 /** NFKC first, so look-alike forms (full-width letters) become the plain ones they stand for. */
 const nfkc = (value: unknown) => (typeof value === 'string' ? value.normalize('NFKC') : value);
@@ -7,10 +13,13 @@ export const Username = z.preprocess(
   nfkc,
   z
     .string()
-    .min(3)
-    .max(150)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"')
-    .meta({ description: 'Unique whatever the case; login accepts any case' }),
+    .min(USERNAME_MIN_LENGTH)
+    .max(USERNAME_MAX_LENGTH)
+    .regex(USERNAME_PATTERN, USERNAME_CHARACTERS)
+    .meta({
+      description:
+        'Unique whatever the case; login accepts any case. Full-width and other compatibility forms are read in their NFKC form (the pattern applies to that form).',
+    }),
 );
 
 export const RegisterBody = z

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { CAMPAIGN_ROLES } from '../../../models';
-import { Id, UserSummary, text } from './common';
+import { Id, UserSummary, atLeastOneField, nullable, plainText, text } from './common';
 
 export const Role = z.enum(CAMPAIGN_ROLES).meta({ id: 'CampaignRole' });
 
 const campaignFields = {
   name: text(200),
-  description: z.string().max(10_000),
-  gameSystem: z.string().trim().max(100),
+  description: plainText(10_000),
+  gameSystem: plainText(100).trim(),
   playersCanCreateContent: z
     .boolean()
     .meta({ description: 'Players may create items and locations (default false)' }),
@@ -22,15 +22,14 @@ export const CreateCampaignBody = z
   })
   .meta({ id: 'CreateCampaignRequest' });
 
-export const UpdateCampaignBody = z
-  .strictObject({
+export const UpdateCampaignBody = atLeastOneField(
+  z.strictObject({
     name: campaignFields.name.optional(),
     description: campaignFields.description.optional(),
     gameSystem: campaignFields.gameSystem.optional(),
     playersCanCreateContent: campaignFields.playersCanCreateContent.optional(),
-  })
-  .refine((value) => Object.keys(value).length > 0, 'send at least one field to change')
-  .meta({ id: 'UpdateCampaignRequest' });
+  }),
+).meta({ id: 'UpdateCampaignRequest' });
 
 export const Campaign = z
   .object({
@@ -41,8 +40,8 @@ export const Campaign = z
     ownerId: z.number().int().nullable(),
     playersCanCreateContent: z.boolean(),
     role: Role.meta({ description: "The caller's role in this campaign" }),
-    createdBy: UserSummary.nullable(),
-    modifiedBy: UserSummary.nullable(),
+    createdBy: nullable(UserSummary),
+    modifiedBy: nullable(UserSummary),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })

@@ -1,16 +1,5 @@
 import { z } from 'zod';
 
-/** The one error body every failure returns. */
-export const ErrorResponse = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ example: 'validation_failed' }),
-      message: z.string(),
-      details: z.unknown().optional(),
-    }),
-  })
-  .meta({ id: 'Error' });
-
 const MAX_INT = 2_147_483_647;
 
 /**
@@ -32,6 +21,14 @@ export const Id = decimal(1, MAX_INT);
 
 /** A database id in a JSON body: a number, never coerced, within the integer column's range. */
 export const BodyId = z.number().int().positive().max(MAX_INT);
+
+/**
+ * `schema` or null. (`.nullable()` on a named schema loses the null in the
+ * generated document; a union keeps it: `anyOf: [{$ref}, {type: null}]`.)
+ */
+export function nullable<T extends z.ZodType>(schema: T) {
+  return z.union([schema, z.null()]);
+}
 
 export const IdParams = z.strictObject({ id: Id });
 
@@ -62,23 +59,47 @@ export const Page = z
 export const MIN_YEAR = 1900;
 export const MAX_YEAR = 9999;
 
-/** An ISO 8601 instant with a real calendar date in years MIN_YEAR..MAX_YEAR. */
-export const Timestamp = z.iso.datetime({ offset: true }).refine((value) => {
-  const date = new Date(value);
-  const year = date.getUTCFullYear();
-  // The date part must be a real day (no 2025-02-30), read back unchanged.
-  const [y, m, d] = value.slice(0, 10).split('-').map(Number);
-  const exact = new Date(Date.UTC(y!, m! - 1, d!));
-  return (
-    !Number.isNaN(date.getTime()) &&
-    year >= MIN_YEAR &&
-    year <= MAX_YEAR &&
-    exact.getUTCDate() === d &&
-    exact.getUTCMonth() === m! - 1
-  );
-}, `must be a real date and time in the years ${MIN_YEAR} to ${MAX_YEAR}`);
+/** Years MIN_YEAR..MAX_YEAR at the start of a date: the part of the rule JSON Schema can state. */
+const YEAR_PATTERN = /^(19[0-9]{2}|[2-9][0-9]{3})-/;
 
-/** A string the user typed: trimmed, non-empty, at most `max` characters. */
+/** An ISO 8601 instant with a real calendar date in years MIN_YEAR..MAX_YEAR. */
+export const Timestamp = z.iso
+  .datetime({ offset: true })
+  .regex(YEAR_PATTERN, `must be in the years ${MIN_YEAR} to ${MAX_YEAR}`)
+  .refine((value) => {
+    const date = new Date(value);
+    const year = date.getUTCFullYear();
+    // The date part must be a real day (no 2025-02-30), read back unchanged.
+    const [y, m, d] = value.slice(0, 10).split('-').map(Number);
+    const exact = new Date(Date.UTC(y!, m! - 1, d!));
+    return (
+      !Number.isNaN(date.getTime()) &&
+      year >= MIN_YEAR &&
+      year <= MAX_YEAR &&
+      exact.getUTCDate() === d &&
+      exact.getUTCMonth() === m! - 1
+    );
+  }, `must be a real date and time in the years ${MIN_YEAR} to ${MAX_YEAR}`)
+  .meta({ format: 'date-time' });
+
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what it refuses
+const NO_NUL = /^[^\u0000]*$/;
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what it refuses
+const NOT_BLANK_NO_NUL = /^[^\u0000]*[^\s\u0000][^\u0000]*$/;
+
+/** Free text: no U+0000 (PostgreSQL text cannot hold it), at most `max` characters. */
+export function plainText(max: number) {
+  return z.string().regex(NO_NUL, 'must not contain U+0000').max(max);
+}
+
+/** A string the user typed: trimmed, not blank, no U+0000, at most `max` characters. */
 export function text(max: number) {
-  return z.string().trim().min(1).max(max);
+  return z.string().regex(NOT_BLANK_NO_NUL, 'must not be blank').trim().min(1).max(max);
+}
+
+/** At least one field (a PATCH that changes nothing is refused), stated in the document too. */
+export function atLeastOneField<T extends z.ZodType<object>>(schema: T) {
+  return schema
+    .refine((value) => Object.keys(value).length > 0, 'send at least one field to change')
+    .meta({ minProperties: 1 });
 }

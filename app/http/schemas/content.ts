@@ -1,11 +1,19 @@
 import { z } from 'zod';
-import { BodyId, Id, Page, PageQuery, Timestamp, UserSummary, text } from './common';
+import {
+  BodyId,
+  Id,
+  Page,
+  PageQuery,
+  Timestamp,
+  UserSummary,
+  atLeastOneField,
+  nullable,
+  plainText,
+  text,
+} from './common';
 
 export const SORTS = ['-updatedAt', 'updatedAt', '-createdAt', 'createdAt'] as const;
 export type Sort = (typeof SORTS)[number];
-
-const nonEmpty = (value: object) => Object.keys(value).length > 0;
-const NON_EMPTY = 'send at least one field to change';
 
 /** Filters, sort and page shared by the character, item and location lists. */
 const listQuery = {
@@ -16,8 +24,7 @@ const listQuery = {
   createdBefore: Timestamp.optional(),
   updatedAfter: Timestamp.optional(),
   updatedBefore: Timestamp.optional(),
-  q: z
-    .string()
+  q: plainText(100)
     .min(1)
     .max(100)
     .optional()
@@ -27,15 +34,15 @@ const listQuery = {
 };
 
 const auditFields = {
-  createdBy: UserSummary.nullable(),
-  modifiedBy: UserSummary.nullable(),
+  createdBy: nullable(UserSummary),
+  modifiedBy: nullable(UserSummary),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 };
 
 const name = text(100);
-const description = z.string().max(10_000);
-const gameSystem = z.string().trim().max(100);
+const description = plainText(10_000);
+const gameSystem = plainText(100).trim();
 
 export const CharacterListQuery = z.strictObject({
   ...listQuery,
@@ -54,15 +61,14 @@ export const CreateCharacterBody = z
   })
   .meta({ id: 'CreateCharacterRequest' });
 
-export const UpdateCharacterBody = z
-  .strictObject({
+export const UpdateCharacterBody = atLeastOneField(
+  z.strictObject({
     name: name.optional(),
     description: description.optional(),
     gameSystem: gameSystem.optional(),
     playerOwnerId: BodyId.optional(),
-  })
-  .refine(nonEmpty, NON_EMPTY)
-  .meta({ id: 'UpdateCharacterRequest' });
+  }),
+).meta({ id: 'UpdateCharacterRequest' });
 
 export const Character = z
   .object({
@@ -72,7 +78,7 @@ export const Character = z
     description: z.string(),
     gameSystem: z.string(),
     playerOwnerId: z.number().int(),
-    playerOwner: UserSummary.nullable(),
+    playerOwner: nullable(UserSummary),
     ...auditFields,
   })
   .meta({ id: 'Character' });
@@ -93,10 +99,9 @@ function campaignThing(kind: 'Item' | 'Location') {
         description: description.optional(),
       })
       .meta({ id: `Create${kind}Request` }),
-    update: z
-      .strictObject({ name: name.optional(), description: description.optional() })
-      .refine(nonEmpty, NON_EMPTY)
-      .meta({ id: `Update${kind}Request` }),
+    update: atLeastOneField(
+      z.strictObject({ name: name.optional(), description: description.optional() }),
+    ).meta({ id: `Update${kind}Request` }),
     resource: z
       .object({
         id: z.number().int(),

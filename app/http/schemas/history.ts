@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HISTORY_TABLES } from '../../history/history-spec';
 import { decodeCursor } from '../../services/history-cursor';
-import { Id, PageQuery, Timestamp, UserSummary } from './common';
+import { Id, PageQuery, Timestamp, UserSummary, nullable } from './common';
 
 const KINDS = HISTORY_TABLES.map((spec) => spec.kind) as [
   (typeof HISTORY_TABLES)[number]['kind'],
@@ -38,15 +38,20 @@ export const ActivityQuery = z.strictObject({
   ...pageQuery,
 });
 
+/** A field's value in a change: what the resource's own field holds, null when absent. */
+const FieldValue = z
+  .union([z.string(), z.number(), z.boolean(), z.null()])
+  .meta({ id: 'FieldValue' });
+
 const historyEntryFields = {
   id: z.string().meta({ description: 'A 64-bit integer, as text' }),
   action: z.enum(['create', 'update', 'delete']),
   at: z.iso.datetime().meta({ description: 'UTC, with microseconds' }),
-  actor: UserSummary.nullable().meta({
+  actor: nullable(UserSummary).meta({
     description: 'null: unknown (a write from outside the app) or a user deleted since',
   }),
   source: z.string().nullable().meta({ description: 'e.g. http, cli; null when unknown' }),
-  changes: z.record(z.string(), z.object({ from: z.unknown(), to: z.unknown() })).meta({
+  changes: z.record(z.string(), z.object({ from: FieldValue, to: FieldValue })).meta({
     description:
       'Changed fields by API name; for create every field with from null, for delete with to null',
   }),

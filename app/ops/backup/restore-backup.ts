@@ -6,7 +6,7 @@ import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ARCHIVE_SCHEMA, ensureArchive } from '../../db/migration-lib/audit-archive';
 import { MIGRATIONS_DIR, listMigrationFiles } from '../../db/migration-files';
 import { migrateUp } from '../../db/migration-runner';
-import { createMigrator, createSeeder } from '../../db/migrator';
+import { createMigrator, ensureMigrationHistory } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { ident } from '../../db/sql-identifier';
 import { HISTORY_ARCHIVE_TABLE } from '../../history/captured-table';
@@ -50,7 +50,81 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
   }
 
   refuseArchivedHistory(manifest);
+  const historyTablesBefore = await existingTables(url, RUNNER_HISTORY_TABLES);
   const migrated = await migrateEmptyTarget(url, manifest, log);
+  try {
+    return await loadTables(url, manifest, dir, migrated, log);
+  } catch (error) {
+    if (!(error instanceof BackupError) || migrated.length === 0) throw error;
+    // The load is one transaction, the migrate step before it is not: undo
+    // it, so that the target is as the restore found it and a second try
+    // starts clean; if that fails too, say how to start over.
+    try {
+      await revertMigrateStep(url, migrated, historyTablesBefore, log);
+    } catch (undoError) {
+      const database = new URL(url).pathname.slice(1);
+      throw new BackupError(
+        `${error.message}. The target had been migrated for the restore, and reverting that failed ` +
+          `(${(undoError as Error).message}): drop and create it again ` +
+          `(DROP DATABASE "${database}"; CREATE DATABASE "${database}") before the next try`,
+        { cause: error },
+      );
+    }
+    throw new BackupError(
+      `${error.message}; the migrations applied to the empty target were reverted, so it is as it was`,
+      { cause: error },
+    );
+  }
+}
+
+/** The runners' history tables, which a restore into an empty target may create. */
+const RUNNER_HISTORY_TABLES = ['SequelizeMeta', SEEDERS_HISTORY];
+
+async function existingTables(url: string, tables: string[]): Promise<Set<string>> {
+  const client = await openStableClient(url, 'gma-restore');
+  try {
+    const { rows } = await client.query<{ table: string }>(
+      `SELECT t AS table FROM unnest($1::text[]) t WHERE to_regclass(quote_ident(t)) IS NOT NULL`,
+      [tables],
+    );
+    return new Set(rows.map((row) => row.table));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Reverts, newest first, the migrations a failed restore applied to an empty
+ * target, and drops the history tables it created there.
+ */
+async function revertMigrateStep(
+  url: string,
+  migrated: string[],
+  historyTablesBefore: Set<string>,
+  log: (line: string) => void,
+): Promise<void> {
+  log(`reverting the ${migrated.length} migration(s) this restore applied to the empty target`);
+  const sequelize = createSequelize(url);
+  try {
+    await createMigrator(sequelize).down({ migrations: [...migrated].reverse() });
+    for (const table of RUNNER_HISTORY_TABLES) {
+      if (!historyTablesBefore.has(table)) {
+        await sequelize.query(`DROP TABLE IF EXISTS ${ident(table)}`);
+      }
+    }
+  } finally {
+    await sequelize.close();
+  }
+}
+
+/** Loads, checks and commits the tables into a target already at the backup's schema. */
+async function loadTables(
+  url: string,
+  manifest: BackupManifest,
+  dir: string,
+  migrated: string[],
+  log: (line: string) => void,
+): Promise<RestoreResult> {
   const client = await openStableClient(url, 'gma-restore');
   try {
     // Rows in a target we migrated from empty were seeded by the migrations
@@ -154,7 +228,8 @@ async function migrateEmptyTarget(
       );
     }
     if (manifest.tables.some((dump) => dump.table === SEEDERS_HISTORY && !dump.schema)) {
-      await createSeeder(sequelize).executed(); // creates the seeders' history table
+      // Created explicitly: reading the seeders' history never creates it.
+      await ensureMigrationHistory(sequelize, { tableName: SEEDERS_HISTORY });
     }
     return done;
   } finally {

@@ -1,10 +1,6 @@
 import type pg from 'pg';
 import { AUDITED_TABLES } from '../../audit/audit-spec';
-import {
-  addedColumns,
-  type AuditColumnName,
-  type AuditedTableSpec,
-} from '../../audit/audited-table';
+import { addedColumns, type AuditColumnName, type TableDeclaration } from '../../registry';
 import { BACKFILL_LOG_TABLE } from '../../audit/backfill-log';
 import { countBackfill } from '../../audit/backfill-counts';
 import { derivation } from '../../audit/rule-sql';
@@ -12,16 +8,13 @@ import { existingColumns } from '../../db/catalog';
 import { ARCHIVE_TABLE } from '../../db/migration-lib/audit-archive';
 import type { MigrationMeta } from '../../db/migration-meta';
 import { ident } from '../../db/sql-identifier';
+import { migrationCatalog } from '../../db/migration-files';
 
 /** The audited table whose audit migrations include `migration`, and which step it is. */
 function auditStep(migration: string) {
-  for (const spec of AUDITED_TABLES) {
-    const step = (Object.keys(spec.migrations) as (keyof AuditedTableSpec['migrations'])[]).find(
-      (key) => spec.migrations[key] === migration,
-    );
-    if (step) return { spec, step };
-  }
-  return undefined;
+  const meta = migrationCatalog().find((entry) => entry.name === migration)?.meta;
+  const spec = AUDITED_TABLES.find((table) => table.table === meta?.table);
+  return spec && meta?.audit ? { spec, step: meta.audit } : undefined;
 }
 
 async function countOf(client: pg.ClientBase, sql: string, params: unknown[] = []) {
@@ -56,7 +49,7 @@ const EMPTY_ARCHIVE =
  */
 async function droppedValuesNote(
   client: pg.ClientBase,
-  spec: AuditedTableSpec,
+  spec: TableDeclaration,
   column: AuditColumnName,
 ): Promise<string> {
   const table = ident(spec.table);
@@ -81,7 +74,7 @@ async function droppedValuesNote(
 
 async function backfillNotes(
   client: pg.ClientBase,
-  spec: AuditedTableSpec,
+  spec: TableDeclaration,
   direction: 'up' | 'down',
 ): Promise<string[]> {
   if (direction === 'down') {
@@ -133,7 +126,7 @@ export async function rowNotes(
   direction: 'up' | 'down',
 ): Promise<string[]> {
   const audit = auditStep(migration);
-  if (audit?.step === 'backfill' || audit?.step === 'catchUp') {
+  if (audit?.step === 'backfill' || audit?.step === 'catch-up') {
     return backfillNotes(client, audit.spec, direction);
   }
   if (audit?.step === 'columns' && direction === 'down') {

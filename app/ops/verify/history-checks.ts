@@ -10,6 +10,7 @@ import { MONTHS_AHEAD } from '../../history/history-steps';
 import { countEntries, historyTableExists, listPartitions } from '../../history/partition-catalog';
 import { ENSURE_PARTITIONS_FUNCTION } from '../../history/partition-sql';
 import type { CheckResult } from '../check-report';
+import { auditMigrationOf } from '../../audit/audit-spec';
 
 // pg_trigger.tgtype bits (PostgreSQL's trigger.h).
 const ROW = 1;
@@ -48,7 +49,9 @@ export async function checkHistoryCapture(client: pg.ClientBase): Promise<CheckR
     );
     const found = rows[0];
     if (!found) {
-      problems.push(`${spec.table}: trigger ${trigger} is missing; ${REINSTALL} ${spec.migration}`);
+      problems.push(
+        `${spec.table}: trigger ${trigger} is missing; ${REINSTALL} ${auditMigrationOf(spec.table, 'capture')}`,
+      );
       continue;
     }
     if (found.enabled === 'D' || found.enabled === 'R') {
@@ -60,7 +63,7 @@ export async function checkHistoryCapture(client: pg.ClientBase): Promise<CheckR
     if (found.function !== CAPTURE_FUNCTION || (found.type & (EVENTS | BEFORE)) !== EVENTS) {
       problems.push(
         `${spec.table}: trigger ${trigger} does not call ${CAPTURE_FUNCTION}() after each row ` +
-          `insert, update and delete; ${REINSTALL} ${spec.migration}`,
+          `insert, update and delete; ${REINSTALL} ${auditMigrationOf(spec.table, 'capture')}`,
       );
     }
     const { sql, params } = recordedColumnsSql(spec.table);
@@ -70,7 +73,7 @@ export async function checkHistoryCapture(client: pg.ClientBase): Promise<CheckR
     if (unwatched.length > 0) {
       problems.push(
         `${spec.table}: updates of ${unwatched.join(', ')} are not recorded (added after the ` +
-          `trigger was installed); ${REINSTALL} ${spec.migration}`,
+          `trigger was installed); ${REINSTALL} ${auditMigrationOf(spec.table, 'capture')}`,
       );
     }
   }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { AUDITED_TABLE_NAMES, AUDITED_TABLES } from '../../audit/audit-spec';
-import { AUDIT_COLUMNS } from '../../audit/audited-table';
+import { AUDIT_COLUMNS } from '../../registry';
 import { existingColumns } from '../../db/catalog';
 import type { CheckResult } from '../check-report';
 

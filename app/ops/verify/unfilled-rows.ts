@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { addedColumns, type AuditedTableSpec } from '../../audit/audited-table';
+import { addedColumns, type TableDeclaration } from '../../registry';
 import { needsFill, ruleCreator } from '../../audit/rule-sql';
 import { ident } from '../../db/sql-identifier';
 import { HISTORY_TABLE } from '../../history/captured-table';
@@ -27,7 +27,7 @@ export interface UnfilledCounts {
  */
 export async function countUnfilled(
   client: pg.ClientBase,
-  specs: readonly AuditedTableSpec[],
+  specs: readonly TableDeclaration[],
 ): Promise<UnfilledCounts[]> {
   const { rows: found } = await client.query<{ present: boolean }>(
     `SELECT to_regclass('${HISTORY_TABLE}') IS NOT NULL AS present`,

@@ -22,7 +22,15 @@ function appWith(
 ): Express {
   const api = new ApiRouter(authenticate);
   api.authed(
-    { method: 'post', path: '/probe', summary: 'probe', tag: 'Test', status: 200, errors: [] },
+    {
+      method: 'post',
+      operationId: 'probe',
+      path: '/probe',
+      summary: 'probe',
+      tag: 'Test',
+      status: 200,
+      errors: [],
+    },
     (_input, caller) => handler(caller),
   );
   const app = express();

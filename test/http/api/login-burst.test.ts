@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { startAppServer, type AppServerProcess } from '../../support/app-server';
+import { startAppServer, type AppServerProcess } from '../../../app/dev/app-server';
 import { jsonClient, testApp } from '../../support/api-client';
 import { useTestDatabase } from '../../support/test-database';
 

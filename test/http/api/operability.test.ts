@@ -64,7 +64,12 @@ describe('Operability', () => {
   it('when a request fails inside, the error is logged with its request id and the client sees none of it', async () => {
     const { app, lines } = appWithLogs(db.current);
     const alice = await signUp(app, 'alice');
-    await db.current.sequelize.query('ALTER TABLE campaigns RENAME TO campaigns_gone');
+    // A failure the app cannot explain (a missing table would be 503 schema_not_ready).
+    await db.current.sequelize.query(`
+      CREATE FUNCTION refuse_campaigns() RETURNS trigger LANGUAGE plpgsql AS
+        $$ BEGIN RAISE EXCEPTION 'campaigns are refused today'; END $$;
+      CREATE TRIGGER refuse_campaigns BEFORE INSERT ON campaigns
+        FOR EACH ROW EXECUTE FUNCTION refuse_campaigns()`);
     const res = await request(app)
       .post('/api/campaigns')
       .set('Authorization', alice.auth)
