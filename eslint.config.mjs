@@ -23,7 +23,7 @@ const LAYERS = [
   { name: 'models', parts: ['models/'] },
   {
     name: 'domain',
-    parts: ['app/audit/', 'app/history/', 'app/auth/', 'app/services/', 'app/ops/'],
+    parts: ['app/audit/', 'app/history/', 'app/auth/', 'app/services/', 'app/ops/', 'app/health/'],
   },
   {
     name: 'entry points',
@@ -33,6 +33,7 @@ const LAYERS = [
       'app/cli/',
       'app/app.ts',
       'app/server.ts',
+      'app/shutdown.ts',
       'seeders/',
       'scripts/',
       'bench/',
