@@ -37,7 +37,9 @@ const QUERIES: string[] = [
           || coalesce(' -- ' || obj_description(k.oid, 'pg_constraint'), '')
      FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
      JOIN pg_namespace n ON n.oid = c.relnamespace
-    WHERE ${USER_SCHEMAS} AND ${NOT_RUNNER}`,
+    -- NOT NULL is in the column's line; PostgreSQL 18 also lists it as a
+    -- constraint, 15 does not, and the record must read alike on both.
+    WHERE ${USER_SCHEMAS} AND ${NOT_RUNNER} AND k.contype <> 'n'`,
   `SELECT 'index ' || n.nspname || '.' || ic.relname || ' ' || pg_get_indexdef(i.indexrelid)
           || CASE WHEN i.indisvalid THEN '' ELSE ' (INVALID)' END
           || coalesce(' -- ' || obj_description(ic.oid, 'pg_class'), '')
