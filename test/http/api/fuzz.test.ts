@@ -212,10 +212,10 @@ type Shape =
   | { kind: 'charset'; label: string; utf16: boolean };
 
 const shapes: fc.Arbitrary<Shape> = fc.oneof(
-  { weight: 12, arbitrary: fc.constant<Shape>({ kind: 'fields' }) },
+  { weight: 8, arbitrary: fc.constant<Shape>({ kind: 'fields' }) },
   { weight: 1, arbitrary: fc.constant<Shape>({ kind: 'badUtf8' }) },
   {
-    weight: 1,
+    weight: 3,
     arbitrary: fc.record({
       kind: fc.constant('deep' as const),
       depth: fc.oneof(
