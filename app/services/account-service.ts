@@ -33,8 +33,9 @@ export class AccountService {
 
   /**
    * Creates a user. Counted against the address's registration limit before
-   * the password is hashed; a username taken in any case is a 409 (the
-   * unique index on lower(username) decides, so racing sign-ups cannot both win).
+   * the password is hashed, and given back when no account is made; a
+   * username taken in any case is a 409 (the unique index on lower(username)
+   * decides, so racing sign-ups cannot both win).
    */
   async register(
     input: {
@@ -45,9 +46,9 @@ export class AccountService {
     },
     address: string,
   ): Promise<User> {
-    await this.limiter.reserveRegistration(address);
-    const passwordHash = await hashPassword(input.password, this.settings.scryptLogN);
+    const reservation = await this.limiter.reserveRegistration(address);
     try {
+      const passwordHash = await hashPassword(input.password, this.settings.scryptLogN);
       return await User.create({
         username: input.username,
         email: input.email,
@@ -55,6 +56,9 @@ export class AccountService {
         displayName: input.displayName || input.username,
       });
     } catch (error) {
+      // Only created accounts count toward the limit. A failed give-back
+      // must not hide why the registration failed, which is the answer.
+      await reservation.notCreated().catch(() => undefined);
       if (error instanceof UniqueConstraintError) {
         throw new ConflictError('This username is taken (usernames ignore case)', {
           fields: ['username'],

@@ -33,7 +33,14 @@ export function limitsFromConfig(limits: AuthLimits): AuthRateLimits {
 
 /** A login attempt counted in advance; call `succeeded` once the password matched. */
 export interface LoginReservation {
+  /** Gives back this attempt's own count; earlier failures stay counted. */
   succeeded(): Promise<void>;
+}
+
+/** A registration counted in advance; call `notCreated` when no account was made. */
+export interface RegistrationReservation {
+  /** Gives back this registration's count: only created accounts count. */
+  notCreated(): Promise<void>;
 }
 
 /** What AccountService needs of a limiter (AuthRateLimiter; benchmarks plug in others). */
@@ -41,7 +48,7 @@ export interface AuthLimiter {
   /** Counts one login attempt, or throws TooManyRequestsError. */
   reserveLogin(username: string, address: string): Promise<LoginReservation>;
   /** Counts one registration, or throws TooManyRequestsError. */
-  reserveRegistration(address: string): Promise<void>;
+  reserveRegistration(address: string): Promise<RegistrationReservation>;
 }
 
 // Keys are hashed: a username or a forwarded address of any length or
@@ -55,10 +62,12 @@ export const limitKeyOfUsername = (username: string) => username.normalize('NFKC
 /**
  * Login and registration limits in PostgreSQL (rate-limiter-flexible), shared
  * by every instance on the database. An attempt is counted atomically BEFORE
- * the password is checked (one upsert that increments and returns the count),
- * so of any burst at most the limit reaches scrypt; a login that succeeds
- * gives its reservation back. Only failures therefore count, and many users
- * behind one address can still log in.
+ * the password (or, for a registration, the new password) is hashed: one
+ * upsert that increments and returns the count, so of any burst at most the
+ * limit reaches scrypt. A login that succeeds gives back only its own count
+ * (earlier failures stay in the window), and a registration that creates no
+ * account gives back its count. So only failed logins and created accounts
+ * count, and many users behind one address can still log in.
  */
 export class AuthRateLimiter implements AuthLimiter {
   private readonly perAccount: RateLimiterPostgres;
@@ -118,14 +127,20 @@ export class AuthRateLimiter implements AuthLimiter {
     }
     return {
       succeeded: async () => {
-        await Promise.all([this.perAccount.delete(account), this.perAddress.reward(origin, 1)]);
+        await Promise.all([this.perAccount.reward(account, 1), this.perAddress.reward(origin, 1)]);
       },
     };
   }
 
   /** Counts one registration from this address, or throws 429. */
-  async reserveRegistration(address: string): Promise<void> {
-    await consume(this.registrations, digest(address), 'registrations');
+  async reserveRegistration(address: string): Promise<RegistrationReservation> {
+    const key = digest(address);
+    await consume(this.registrations, key, 'registrations');
+    return {
+      notCreated: async () => {
+        await this.registrations.reward(key, 1);
+      },
+    };
   }
 }
 
