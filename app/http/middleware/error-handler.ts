@@ -121,6 +121,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       // The err serializer keeps SQLSTATE, constraint, table and column of a
       // database error, never its SQL, parameters or message.
       log.error({ err: error, dbError: error instanceof BaseError }, 'request failed');
+      // The request's own log line then carries this error (through the same
+      // serializer) instead of one pino-http makes up, with its own stack.
+      (res as { err?: unknown }).err = error;
     }
     if (error instanceof TooManyRequestsError) {
       res.setHeader('Retry-After', String(error.retryAfterSeconds));
