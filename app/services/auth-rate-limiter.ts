@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Sequelize } from 'sequelize';
+import { normalizeUsername } from '../auth/username';
 import type { AuthLimits } from '../config';
 import { TooManyRequestsError } from '../errors';
 import { sessionFreeStore } from './rate-limit-store';
@@ -56,9 +57,6 @@ export interface AuthLimiter {
 const digest = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('base64url');
 
-/** The form of a username that the limit counts: NFKC, lower case (as login matches it). */
-export const limitKeyOfUsername = (username: string) => username.normalize('NFKC').toLowerCase();
-
 /**
  * Login and registration limits in PostgreSQL (rate-limiter-flexible), shared
  * by every instance on the database. An attempt is counted atomically BEFORE
@@ -74,8 +72,11 @@ export class AuthRateLimiter implements AuthLimiter {
   private readonly perAddress: RateLimiterPostgres;
   private readonly registrations: RateLimiterPostgres;
 
+  private readonly store: ReturnType<typeof sessionFreeStore>;
+
   constructor(sequelize: Sequelize, limits: AuthRateLimits) {
     const store = sessionFreeStore(sequelize);
+    this.store = store;
     const common = {
       storeClient: store,
       storeType: 'pool',
@@ -108,7 +109,8 @@ export class AuthRateLimiter implements AuthLimiter {
 
   /** Counts one login attempt for this username and address, or throws 429 without counting. */
   async reserveLogin(username: string, address: string): Promise<LoginReservation> {
-    const account = digest(address, limitKeyOfUsername(username));
+    // Counted per account as login finds it: every form of one name is one count.
+    const account = digest(address, normalizeUsername(username));
     const origin = digest(address);
     // Both counts at once (two statements in parallel); a refused one gives
     // the other back, since the attempt is not made.
@@ -127,7 +129,10 @@ export class AuthRateLimiter implements AuthLimiter {
     }
     return {
       succeeded: async () => {
-        await Promise.all([this.perAccount.reward(account, 1), this.perAddress.reward(origin, 1)]);
+        await Promise.all([
+          this.giveBack(this.perAccount, account),
+          this.giveBack(this.perAddress, origin),
+        ]);
       },
     };
   }
@@ -138,9 +143,24 @@ export class AuthRateLimiter implements AuthLimiter {
     await consume(this.registrations, key, 'registrations');
     return {
       notCreated: async () => {
-        await this.registrations.reward(key, 1);
+        await this.giveBack(this.registrations, key);
       },
     };
+  }
+
+  /**
+   * Gives back one counted attempt. When nothing is left counted, the row
+   * goes too (only if still at zero: a failure counted meanwhile stays), so
+   * the next failure opens a window of its own, as if the attempt had never
+   * been made.
+   */
+  private async giveBack(limiter: RateLimiterPostgres, key: string): Promise<void> {
+    const left = await limiter.reward(key, 1);
+    if (left.consumedPoints > 0) return;
+    await this.store.query({
+      text: `DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = $1 AND points <= 0`,
+      values: [limiter.getKey(key)],
+    });
   }
 }
 
