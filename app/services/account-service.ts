@@ -1,6 +1,7 @@
 import { Op, UniqueConstraintError, fn, col, where } from 'sequelize';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { generateToken, hashToken } from '../auth/tokens';
+import { normalizeUsername, usernameAsWritten } from '../auth/username';
 import type { Actor } from '../context';
 import { ConflictError, UnauthorizedError } from '../errors';
 import { AuthToken, User } from '../../models';
@@ -50,7 +51,7 @@ export class AccountService {
     try {
       const passwordHash = await hashPassword(input.password, this.settings.scryptLogN);
       return await User.create({
-        username: input.username,
+        username: usernameAsWritten(input.username),
         email: input.email,
         passwordHash,
         displayName: input.displayName || input.username,
@@ -75,10 +76,10 @@ export class AccountService {
    */
   async login(username: string, password: string, address: string): Promise<LoginResult> {
     const reservation = await this.limiter.reserveLogin(username, address);
-    // Any case finds the account: usernames are unique by lower(username).
+    // Any case or compatibility form finds the account: usernames are unique by lower(username).
     const user = await User.findOne({
       where: {
-        [Op.and]: [where(fn('lower', col('username')), fn('lower', username))],
+        [Op.and]: [where(fn('lower', col('username')), normalizeUsername(username))],
         isActive: true,
       },
     });

@@ -1,16 +1,23 @@
 import { z } from 'zod';
+import {
+  USERNAME_MAX_LENGTH,
+  USERNAME_MIN_LENGTH,
+  USERNAME_PATTERN,
+  USERNAME_PATTERN_HINT,
+  usernameAsWritten,
+} from '../../auth/username';
 
 /** NFKC first, so look-alike forms (full-width letters) become the plain ones they stand for. */
-const nfkc = (value: unknown) => (typeof value === 'string' ? value.normalize('NFKC') : value);
+const nfkc = (value: unknown) => (typeof value === 'string' ? usernameAsWritten(value) : value);
 
 export const Username = z.preprocess(
   nfkc,
   z
     .string()
-    .min(3)
-    .max(150)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'use letters, digits, "_", "." or "-"')
-    .meta({ description: 'Unique whatever the case; login accepts any case' }),
+    .min(USERNAME_MIN_LENGTH)
+    .max(USERNAME_MAX_LENGTH)
+    .regex(USERNAME_PATTERN, USERNAME_PATTERN_HINT)
+    .meta({ description: 'Unique whatever the case (after NFKC); login accepts any case' }),
 );
 
 export const RegisterBody = z
