@@ -26,6 +26,11 @@ export interface AppConfig {
   readonly limits: AuthLimits;
   /** How long a campaign invitation can be accepted. */
   readonly invitationTtlDays: number;
+  /**
+   * The key history cursors are signed with (CURSOR_SECRET); undefined: one
+   * is generated (app/cursor-secret.ts says where it is kept).
+   */
+  readonly cursorSecret: string | undefined;
 }
 
 /** Attempts allowed per window before 429; see the README's "Limits". */
@@ -80,6 +85,21 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 export const SCRYPT_LOG_N_FLOOR = 14;
 const SCRYPT_LOG_N_DEFAULT = 15;
 const SCRYPT_LOG_N_TEST_DEFAULT = 10;
+
+/** Shortest CURSOR_SECRET accepted: 32 characters (e.g. `openssl rand -base64 32` gives 44). */
+export const CURSOR_SECRET_MIN_LENGTH = 32;
+
+function cursorSecret(env: Env): string | undefined {
+  const value = env.CURSOR_SECRET;
+  if (value === undefined || value === '') return undefined;
+  if (value.length < CURSOR_SECRET_MIN_LENGTH) {
+    throw new ConfigError(
+      'CURSOR_SECRET',
+      `must be at least ${CURSOR_SECRET_MIN_LENGTH} characters (got ${value.length}); generate one with: openssl rand -base64 32`,
+    );
+  }
+  return value;
+}
 
 /** Checks that a DATABASE_URL names a PostgreSQL database; returns it unchanged. */
 export function validateDatabaseUrl(value: string, name = 'DATABASE_URL'): string {
@@ -142,5 +162,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
       registrationWindowSeconds: integer(env, 'REGISTER_WINDOW_SECONDS', 3600, 1, 7 * 86_400),
     }),
     invitationTtlDays: integer(env, 'INVITATION_TTL_DAYS', 14, 1, 365),
+    cursorSecret: cursorSecret(env),
   });
 }
