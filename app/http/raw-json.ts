@@ -43,14 +43,17 @@ const isNumberByte = (b: number) =>
 
 /** Index just past the string that opens at `start` (a quote). */
 function skipString(bytes: Uint8Array, start: number): number {
-  let i = start + 1;
-  while (i < bytes.length) {
-    const b = bytes[i]!;
-    if (b === BACKSLASH) i += 2;
-    else if (b === QUOTE) return i + 1;
-    else i += 1;
+  let from = start + 1;
+  for (;;) {
+    // The native search is what keeps long strings cheap.
+    const quote = bytes.indexOf(QUOTE, from);
+    if (quote < 0) return bytes.length;
+    // Escaped when an odd number of backslashes precede it.
+    let backslashes = 0;
+    for (let j = quote - 1; j > start && bytes[j] === BACKSLASH; j -= 1) backslashes += 1;
+    if (backslashes % 2 === 0) return quote + 1;
+    from = quote + 1;
   }
-  return i;
 }
 
 /** Index just past the number literal that starts at `start`, and whether it is a plain integer. */
