@@ -229,7 +229,10 @@ const shapes: fc.Arbitrary<Shape> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('hugeArray' as const),
-      length: fc.constantFrom(10_000, 40_000, 60_000),
+      // Up to just under the size limit (each element is 2 bytes): a larger
+      // body gets its 413 before the server reads it, and the client may then
+      // see the connection end mid-send (body-limits.test.ts covers the 413).
+      length: fc.constantFrom(10_000, 40_000, 50_000),
     }),
   },
   {
@@ -383,8 +386,11 @@ describe('Fuzz: hostile input on every route of the OpenAPI document', function 
           : { owner: f.owner, player: f.player }[auth as 'owner'];
         if (token) req = req.set('Authorization', token.auth);
         const targetField = op.fields[target];
+        // /metrics answers before it reads a body (it is mounted ahead of the
+        // body parser, to time every request); a large body sent to it then
+        // meets a closed connection on the client's side, not a 5xx.
         const raw = rawBodyOf(
-          shape,
+          op.path === '/metrics' && shape.kind === 'hugeArray' ? { kind: 'fields' } : shape,
           body,
           targetField?.where === 'body'
             ? { name: targetField.name, value: values[target]!.hostile }
