@@ -31,6 +31,11 @@ export interface AppConfig {
    * served, before the server stops accepting connections (SHUTDOWN_DELAY_MS).
    */
   readonly shutdownDelayMs: number;
+  /**
+   * The key history cursors are signed with (CURSOR_SECRET); undefined: one
+   * is generated (app/cursor-secret.ts says where it is kept).
+   */
+  readonly cursorSecret: string | undefined;
 }
 
 /** Attempts allowed per window before 429; see docs/api.md, "Limits". */
@@ -88,6 +93,21 @@ const SCRYPT_LOG_N_TEST_DEFAULT = 10;
 
 /** SHUTDOWN_DELAY_MS when NODE_ENV=production and the variable is unset. */
 export const SHUTDOWN_DELAY_PRODUCTION_MS = 5_000;
+
+/** Shortest CURSOR_SECRET accepted: 32 characters (e.g. `openssl rand -base64 32` gives 44). */
+export const CURSOR_SECRET_MIN_LENGTH = 32;
+
+function cursorSecret(env: Env): string | undefined {
+  const value = env.CURSOR_SECRET;
+  if (value === undefined || value === '') return undefined;
+  if (value.length < CURSOR_SECRET_MIN_LENGTH) {
+    throw new ConfigError(
+      'CURSOR_SECRET',
+      `must be at least ${CURSOR_SECRET_MIN_LENGTH} characters (got ${value.length}); generate one with: openssl rand -base64 32`,
+    );
+  }
+  return value;
+}
 
 /** Checks that a DATABASE_URL names a PostgreSQL database; returns it unchanged. */
 export function validateDatabaseUrl(value: string, name = 'DATABASE_URL'): string {
@@ -159,5 +179,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       0,
       120_000,
     ),
+
+    cursorSecret: cursorSecret(env),
   });
 }

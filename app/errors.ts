@@ -9,7 +9,11 @@ export interface FieldIssue {
  * status, as the OpenAPI document states (app/http/schemas/errors.ts).
  */
 export type ErrorDetails =
-  FieldIssue[] | { fields: string[] } | { allow: string[] } | { retryAfterSeconds: number };
+  | FieldIssue[]
+  | { fields: string[] }
+  | { allow: string[] }
+  | { retryAfterSeconds: number }
+  | { limitBytes: number };
 
 /**
  * An error with an HTTP meaning: status, stable code, message and details.

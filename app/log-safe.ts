@@ -1,3 +1,4 @@
+import { DatabaseError } from 'pg';
 import { BaseError } from 'sequelize';
 
 /** What the log keeps of a failure: never SQL text, bind parameters or driver messages. */
@@ -10,6 +11,8 @@ export interface SafeError {
   table?: string;
   column?: string;
   fields?: string[];
+  /** The driver error this one wraps, reduced the same way. */
+  cause?: SafeError;
 }
 
 interface DriverError {
@@ -20,11 +23,38 @@ interface DriverError {
 }
 
 /**
+ * An error the PostgreSQL driver raised for a server's answer, whoever let it
+ * through: Sequelize wraps its own, but a library on the same database (the
+ * rate limiter) hands over the driver's error as it is. Its message may
+ * quote a value; its stack says nothing the log needs.
+ */
+function isDriverError(error: Error): boolean {
+  const fields = error as { code?: unknown; severity?: unknown };
+  return (
+    error instanceof DatabaseError ||
+    (typeof fields.severity === 'string' &&
+      typeof fields.code === 'string' &&
+      /^[0-9A-Z]{5}$/.test(fields.code))
+  );
+}
+
+/** The parts of a driver error that name what failed without quoting any value. */
+function driverFields(driver: DriverError): Partial<SafeError> {
+  return {
+    ...(driver.code ? { sqlState: driver.code } : {}),
+    ...(driver.constraint ? { constraint: driver.constraint } : {}),
+    ...(driver.table ? { table: driver.table } : {}),
+    ...(driver.column ? { column: driver.column } : {}),
+  };
+}
+
+/**
  * The `err` serializer of every logger. A database error is reduced to its
  * class, SQLSTATE, constraint, table and column: its SQL, its parameters and
  * even the driver's message (which can quote a value, e.g. "invalid input
  * syntax ... "secret"") may hold passwords, hashes, emails or user content.
- * Other errors keep their message and stack.
+ * So is a driver error that a library passes on unwrapped (its message
+ * and stack are dropped too). Other errors keep their message and stack.
  */
 export function serializeError(value: unknown): SafeError | unknown {
   // pino-http hands over pino's own serialisation, which keeps the original as `raw`.
@@ -41,11 +71,19 @@ export function serializeError(value: unknown): SafeError | unknown {
         : items?.map((item) => String(item.path));
     return {
       type: error.name,
-      ...(driver.code ? { sqlState: driver.code } : {}),
-      ...(driver.constraint ? { constraint: driver.constraint } : {}),
-      ...(driver.table ? { table: driver.table } : {}),
-      ...(driver.column ? { column: driver.column } : {}),
+      ...driverFields(driver),
       ...(names && names.length > 0 ? { fields: names } : {}),
+    };
+  }
+  if (isDriverError(error)) return { type: error.name, ...driverFields(error as DriverError) };
+  // An error wrapping a driver error (`cause`) keeps its own message, not the driver's.
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof Error && isDriverError(cause)) {
+    return {
+      type: error.name,
+      message: error.message,
+      stack: error.stack,
+      cause: { type: cause.name, ...driverFields(cause as DriverError) },
     };
   }
   return { type: error.name, message: error.message, stack: error.stack };

@@ -1,6 +1,7 @@
 import { parseCommandLine, withDatabase } from './command-line';
 import { runMain, UsageError } from './run-main';
 import { renameUser, RenameUserError } from '../ops/rename-user';
+import { usernameAsWritten } from '../auth/username';
 
 const HELP = `
 Usage: npm run db:rename-user -- --from NAME --to NEW_NAME
@@ -33,7 +34,7 @@ runMain('db:rename-user', async () => {
   return withDatabase(async (db) => {
     try {
       const id = await renameUser(db.sequelize, from, to);
-      console.log(`Renamed account ${id}: "${from}" -> "${to.normalize('NFKC')}".`);
+      console.log(`Renamed account ${id}: "${from}" -> "${usernameAsWritten(to)}".`);
       return 0;
     } catch (error) {
       if (!(error instanceof RenameUserError)) throw error;

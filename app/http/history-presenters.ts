@@ -1,5 +1,6 @@
 import type { HistoryKind } from '../history/history-spec';
 import type { ColumnChanges, HistoryEntry, HistoryPage } from '../services/history-service';
+import type { HistoryCursor } from '../services/history-cursor';
 import { userSummary } from './presenters';
 
 /*
@@ -60,7 +61,14 @@ export function presentActivityEntry(entry: HistoryEntry) {
   return { ...presentHistoryEntry(entry), kind: entry.kind, targetId: entry.rowId };
 }
 
-/** `{ data, page: { nextCursor } }`. */
-export function presentHistoryPage<R>(page: HistoryPage, present: (entry: HistoryEntry) => R) {
-  return { data: page.entries.map(present), page: { nextCursor: page.nextCursor } };
+/** `{ data, page: { nextCursor } }`, the cursor signed for the list it came from. */
+export function presentHistoryPage<R>(
+  page: HistoryPage,
+  present: (entry: HistoryEntry) => R,
+  nextCursor: (next: HistoryCursor) => string,
+) {
+  return {
+    data: page.entries.map(present),
+    page: { nextCursor: page.next ? nextCursor(page.next) : null },
+  };
 }

@@ -1,5 +1,5 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
-import { InvalidUsernameError, normalizeUsername } from '../auth/username';
+import { normalizeUsername, usernameAsWritten, usernameProblem } from '../auth/username';
 
 /** A rename that cannot be done; the message says why and what to do. */
 export class RenameUserError extends Error {
@@ -13,13 +13,9 @@ export class RenameUserError extends Error {
  * account id. One UPDATE; the system user refuses it (its trigger).
  */
 export async function renameUser(sequelize: Sequelize, from: string, to: string): Promise<number> {
-  let newName: string;
-  try {
-    newName = normalizeUsername(to);
-  } catch (error) {
-    if (!(error instanceof InvalidUsernameError)) throw error;
-    throw new RenameUserError(`--to "${to}" is not a valid username: ${error.message}`);
-  }
+  const problem = usernameProblem(to);
+  if (problem) throw new RenameUserError(`--to "${to}" is not a valid username: ${problem}`);
+  const newName = usernameAsWritten(to);
   return sequelize.transaction(async (transaction) => {
     const [account] = await sequelize.query<{ id: number }>(
       'SELECT id FROM users WHERE username = :from FOR UPDATE',
@@ -29,8 +25,12 @@ export async function renameUser(sequelize: Sequelize, from: string, to: string)
       throw new RenameUserError(`No account is named exactly "${from}" (case matters here)`);
     }
     const taken = await sequelize.query<{ id: number; username: string }>(
-      'SELECT id, username FROM users WHERE lower(username) = lower(:to) AND id <> :id',
-      { replacements: { to: newName, id: account.id }, type: QueryTypes.SELECT, transaction },
+      'SELECT id, username FROM users WHERE lower(username) = :key AND id <> :id',
+      {
+        replacements: { key: normalizeUsername(newName), id: account.id },
+        type: QueryTypes.SELECT,
+        transaction,
+      },
     );
     if (taken.length > 0) {
       throw new RenameUserError(

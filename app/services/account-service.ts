@@ -1,6 +1,7 @@
 import { Op, UniqueConstraintError, fn, col, where } from 'sequelize';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { generateToken, hashToken } from '../auth/tokens';
+import { normalizeUsername, usernameAsWritten } from '../auth/username';
 import type { Actor } from '../context';
 import { ConflictError, UnauthorizedError } from '../errors';
 import { AuthToken, User } from '../../models';
@@ -33,8 +34,9 @@ export class AccountService {
 
   /**
    * Creates a user. Counted against the address's registration limit before
-   * the password is hashed; a username taken in any case is a 409 (the
-   * unique index on lower(username) decides, so racing sign-ups cannot both win).
+   * the password is hashed, and given back when no account is made; a
+   * username taken in any case is a 409 (the unique index on lower(username)
+   * decides, so racing sign-ups cannot both win).
    */
   async register(
     input: {
@@ -45,16 +47,19 @@ export class AccountService {
     },
     address: string,
   ): Promise<User> {
-    await this.limiter.reserveRegistration(address);
-    const passwordHash = await hashPassword(input.password, this.settings.scryptLogN);
+    const reservation = await this.limiter.reserveRegistration(address);
     try {
+      const passwordHash = await hashPassword(input.password, this.settings.scryptLogN);
       return await User.create({
-        username: input.username,
+        username: usernameAsWritten(input.username),
         email: input.email,
         passwordHash,
         displayName: input.displayName || input.username,
       });
     } catch (error) {
+      // Only created accounts count toward the limit. A failed give-back
+      // must not hide why the registration failed, which is the answer.
+      await reservation.notCreated().catch(() => undefined);
       if (error instanceof UniqueConstraintError) {
         throw new ConflictError('This username is taken (usernames ignore case)', {
           fields: ['username'],
@@ -71,10 +76,10 @@ export class AccountService {
    */
   async login(username: string, password: string, address: string): Promise<LoginResult> {
     const reservation = await this.limiter.reserveLogin(username, address);
-    // Any case finds the account: usernames are unique by lower(username).
+    // Any case or compatibility form finds the account: usernames are unique by lower(username).
     const user = await User.findOne({
       where: {
-        [Op.and]: [where(fn('lower', col('username')), fn('lower', username))],
+        [Op.and]: [where(fn('lower', col('username')), normalizeUsername(username))],
         isActive: true,
       },
     });

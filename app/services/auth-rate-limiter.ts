@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Sequelize } from 'sequelize';
+import { normalizeUsername } from '../auth/username';
 import type { AuthLimits } from '../config';
 import { TooManyRequestsError } from '../errors';
 import { sessionFreeStore } from './rate-limit-store';
@@ -33,7 +34,14 @@ export function limitsFromConfig(limits: AuthLimits): AuthRateLimits {
 
 /** A login attempt counted in advance; call `succeeded` once the password matched. */
 export interface LoginReservation {
+  /** Gives back this attempt's own count; earlier failures stay counted. */
   succeeded(): Promise<void>;
+}
+
+/** A registration counted in advance; call `notCreated` when no account was made. */
+export interface RegistrationReservation {
+  /** Gives back this registration's count: only created accounts count. */
+  notCreated(): Promise<void>;
 }
 
 /** What AccountService needs of a limiter (AuthRateLimiter; benchmarks plug in others). */
@@ -41,7 +49,7 @@ export interface AuthLimiter {
   /** Counts one login attempt, or throws TooManyRequestsError. */
   reserveLogin(username: string, address: string): Promise<LoginReservation>;
   /** Counts one registration, or throws TooManyRequestsError. */
-  reserveRegistration(address: string): Promise<void>;
+  reserveRegistration(address: string): Promise<RegistrationReservation>;
 }
 
 // Keys are hashed: a username or a forwarded address of any length or
@@ -49,24 +57,26 @@ export interface AuthLimiter {
 const digest = (...parts: string[]) =>
   createHash('sha256').update(parts.join('\u0000')).digest('base64url');
 
-/** The form of a username that the limit counts: NFKC, lower case (as login matches it). */
-export const limitKeyOfUsername = (username: string) => username.normalize('NFKC').toLowerCase();
-
 /**
  * Login and registration limits in PostgreSQL (rate-limiter-flexible), shared
  * by every instance on the database. An attempt is counted atomically BEFORE
- * the password is checked (one upsert that increments and returns the count),
- * so of any burst at most the limit reaches scrypt; a login that succeeds
- * gives its reservation back. Only failures therefore count, and many users
- * behind one address can still log in.
+ * the password (or, for a registration, the new password) is hashed: one
+ * upsert that increments and returns the count, so of any burst at most the
+ * limit reaches scrypt. A login that succeeds gives back only its own count
+ * (earlier failures stay in the window), and a registration that creates no
+ * account gives back its count. So only failed logins and created accounts
+ * count, and many users behind one address can still log in.
  */
 export class AuthRateLimiter implements AuthLimiter {
   private readonly perAccount: RateLimiterPostgres;
   private readonly perAddress: RateLimiterPostgres;
   private readonly registrations: RateLimiterPostgres;
 
+  private readonly store: ReturnType<typeof sessionFreeStore>;
+
   constructor(sequelize: Sequelize, limits: AuthRateLimits) {
     const store = sessionFreeStore(sequelize);
+    this.store = store;
     const common = {
       storeClient: store,
       storeType: 'pool',
@@ -99,7 +109,8 @@ export class AuthRateLimiter implements AuthLimiter {
 
   /** Counts one login attempt for this username and address, or throws 429 without counting. */
   async reserveLogin(username: string, address: string): Promise<LoginReservation> {
-    const account = digest(address, limitKeyOfUsername(username));
+    // Counted per account as login finds it: every form of one name is one count.
+    const account = digest(address, normalizeUsername(username));
     const origin = digest(address);
     // Both counts at once (two statements in parallel); a refused one gives
     // the other back, since the attempt is not made.
@@ -118,14 +129,38 @@ export class AuthRateLimiter implements AuthLimiter {
     }
     return {
       succeeded: async () => {
-        await Promise.all([this.perAccount.delete(account), this.perAddress.reward(origin, 1)]);
+        await Promise.all([
+          this.giveBack(this.perAccount, account),
+          this.giveBack(this.perAddress, origin),
+        ]);
       },
     };
   }
 
   /** Counts one registration from this address, or throws 429. */
-  async reserveRegistration(address: string): Promise<void> {
-    await consume(this.registrations, digest(address), 'registrations');
+  async reserveRegistration(address: string): Promise<RegistrationReservation> {
+    const key = digest(address);
+    await consume(this.registrations, key, 'registrations');
+    return {
+      notCreated: async () => {
+        await this.giveBack(this.registrations, key);
+      },
+    };
+  }
+
+  /**
+   * Gives back one counted attempt. When nothing is left counted, the row
+   * goes too (only if still at zero: a failure counted meanwhile stays), so
+   * the next failure opens a window of its own, as if the attempt had never
+   * been made.
+   */
+  private async giveBack(limiter: RateLimiterPostgres, key: string): Promise<void> {
+    const left = await limiter.reward(key, 1);
+    if (left.consumedPoints > 0) return;
+    await this.store.query({
+      text: `DELETE FROM ${RATE_LIMIT_TABLE} WHERE key = $1 AND points <= 0`,
+      values: [limiter.getKey(key)],
+    });
   }
 }
 

@@ -9,7 +9,7 @@ import {
 } from '../history/history-spec';
 import type { AuditUserSummary } from '../../models/mixins/audit-queries';
 import { accessCampaign } from './campaign-access';
-import { encodeCursor, type HistoryCursor } from './history-cursor';
+import type { HistoryCursor } from './history-cursor';
 
 /** A change of one column, in the database's column names. */
 export type ColumnChanges = Record<string, { from: unknown; to: unknown }>;
@@ -27,10 +27,10 @@ export interface HistoryEntry {
   changes: ColumnChanges;
 }
 
-/** A page of entries, newest first, and the cursor of the next page (null on the last). */
+/** A page of entries, newest first, and where the next page starts after (null on the last). */
 export interface HistoryPage {
   entries: HistoryEntry[];
-  nextCursor: string | null;
+  next: HistoryCursor | null;
 }
 
 export interface HistoryPageOptions {
@@ -171,7 +171,7 @@ export class HistoryService {
     const more = rows.length > options.limit;
     const entries = rows.slice(0, options.limit).map(toEntry);
     const last = entries[entries.length - 1];
-    return { entries, nextCursor: more && last ? encodeCursor(last) : null };
+    return { entries, next: more && last ? { at: last.at, id: last.id } : null };
   }
 }
 

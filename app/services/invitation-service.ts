@@ -7,6 +7,7 @@ import {
   type Sequelize,
   type Transaction,
 } from 'sequelize';
+import { normalizeUsername } from '../auth/username';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import {
   Campaign,
@@ -62,7 +63,7 @@ export class InvitationService {
     }
     const invitee = await User.findOne({
       where: {
-        [Op.and]: [where(fn('lower', col('username')), fn('lower', username))],
+        [Op.and]: [where(fn('lower', col('username')), normalizeUsername(username))],
         isActive: true,
       },
       attributes: ['id'],

@@ -1,5 +1,9 @@
 import { TooManyRequestsError } from '../../app/errors';
-import type { AuthLimiter, LoginReservation } from '../../app/services/auth-rate-limiter';
+import type {
+  AuthLimiter,
+  LoginReservation,
+  RegistrationReservation,
+} from '../../app/services/auth-rate-limiter';
 
 interface Window {
   failures: number;
@@ -41,5 +45,7 @@ export class InMemoryLoginLimiter implements AuthLimiter {
     };
   }
 
-  async reserveRegistration(): Promise<void> {}
+  async reserveRegistration(): Promise<RegistrationReservation> {
+    return { notCreated: async () => {} };
+  }
 }

@@ -3,6 +3,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import { z } from 'zod';
 import type { Caller } from '../../services/account-service';
 import { authenticatedCaller } from '../middleware/authenticate';
+import { rawJsonFacts } from '../middleware/json-body';
 import { methodNotAllowed } from '../middleware/method-not-allowed';
 import { ERROR_BODIES, type ErrorStatus } from '../schemas/errors';
 import { REQUEST_ID_HEADER, RETRY_AFTER_HEADER } from './openapi-headers';
@@ -118,7 +119,9 @@ export class ApiRouter {
         params: spec.params ? parseRequestPart(spec.params, 'params', req.params) : undefined,
         query: spec.query ? parseRequestPart(spec.query, 'query', req.query) : undefined,
         // No JSON content type leaves req.body undefined: validate it as an empty object.
-        body: spec.body ? parseRequestPart(spec.body, 'body', req.body ?? {}) : undefined,
+        body: spec.body
+          ? parseRequestPart(spec.body, 'body', req.body ?? {}, rawJsonFacts(req).looseNumbers)
+          : undefined,
         ip: req.ip ?? '',
       } as EndpointInput<P, Q, B>;
       const result = await handler(input);

@@ -6,6 +6,8 @@ import { AccountService } from '../../services/account-service';
 import { CampaignService } from '../../services/campaign-service';
 import { CharacterService } from '../../services/character-service';
 import { HistoryService } from '../../services/history-service';
+import { HistoryCursors } from '../../services/history-cursor';
+import { cursorSecretOf } from '../../cursor-secret';
 import { ItemLocationService } from '../../services/item-location-service';
 import {
   AuthRateLimiter,
@@ -50,7 +52,7 @@ export function buildApi(deps: {
     new ItemLocationService<Location>(sequelize, Location, 'Location'),
     'locations',
   );
-  historyRoutes(api, new HistoryService(sequelize));
+  historyRoutes(api, new HistoryService(sequelize), new HistoryCursors(cursorSecretOf(config)));
   api.finish();
   registerServiceRoutes(api.registry);
   return { router: api.router, document: buildOpenApiDocument(api.registry) };

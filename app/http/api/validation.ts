@@ -1,5 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from '../../errors';
+import type { JsonPath } from '../raw-json';
 
 /** Fields the server sets; a client sending any of them is told so by name. */
 export const SERVER_SET_FIELDS = [
@@ -73,20 +74,76 @@ function unstorableStrings(part: RequestPart, value: unknown): IssueDetail[] {
   return found;
 }
 
-/** Parses one part of a request, or throws a 400 ValidationError naming every bad field. */
+interface SchemaDef {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+}
+
+const defOf = (schema: z.ZodType) => schema._zod.def as unknown as SchemaDef;
+
+/** The schema that `path` of a value meets in `schema`, wrappers (optional, default, pipe) removed. */
+function schemaAt(schema: z.ZodType, path: JsonPath): z.ZodType | undefined {
+  let node: z.ZodType | undefined = schema;
+  let i = 0;
+  while (node) {
+    const def = defOf(node);
+    if (def.innerType) node = def.innerType;
+    // A preprocess is a pipe from a transform: the schema after it is what the value meets.
+    else if (def.type === 'pipe') node = defOf(def.in!).type === 'transform' ? def.out : def.in;
+    else if (i === path.length) return node;
+    else if (def.type === 'object') node = def.shape?.[String(path[i++])];
+    else if (def.type === 'array') node = typeof path[i++] === 'number' ? def.element : undefined;
+    else return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Integers (ids) written other than in plain decimal, by field name. JSON.parse
+ * reads `36.0`, `3.6e+1` and `36` alike; the raw body's scan told them apart.
+ */
+function looseIntegers(
+  schema: z.ZodType,
+  part: RequestPart,
+  looseNumbers: readonly JsonPath[],
+): IssueDetail[] {
+  return looseNumbers
+    .filter((path) => {
+      const target = schemaAt(schema, path);
+      return target instanceof z.ZodNumber && target.isInt;
+    })
+    .map((path) => ({
+      field: fieldName(part, path),
+      message:
+        'must be a whole number in plain decimal digits (e.g. 36), not a fraction, an exponent or -0',
+    }));
+}
+
+function refuse(details: IssueDetail[]): never {
+  const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+  throw new ValidationError(`Invalid request: ${summary}`, details);
+}
+
+/**
+ * Parses one part of a request, or throws a 400 ValidationError naming every
+ * bad field. `looseNumbers`: the body's numbers not written as plain decimal
+ * integers (from the raw body), refused where the schema wants an integer.
+ */
 export function parseRequestPart<T extends z.ZodType>(
   schema: T,
   part: RequestPart,
   value: unknown,
+  looseNumbers: readonly JsonPath[] = [],
 ): z.output<T> {
   const unstorable = unstorableStrings(part, value);
-  if (unstorable.length > 0) {
-    const summary = unstorable.map((d) => `${d.field}: ${d.message}`).join('; ');
-    throw new ValidationError(`Invalid request: ${summary}`, unstorable);
-  }
+  if (unstorable.length > 0) refuse(unstorable);
+  const loose = looseIntegers(schema, part, looseNumbers);
+  if (loose.length > 0) refuse(loose);
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const details = result.error.issues.flatMap((issue) => describe(part, issue));
-  const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
-  throw new ValidationError(`Invalid request: ${summary}`, details);
+  refuse(result.error.issues.flatMap((issue) => describe(part, issue)));
 }

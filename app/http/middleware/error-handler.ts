@@ -18,6 +18,8 @@ interface BodyParserError {
   status?: number;
   expose?: boolean;
   message?: string;
+  /** The size limit in bytes, on an entity.too.large error. */
+  limit?: number;
 }
 
 /** Turns any thrown value into a status and a JSON body that leaks no internals. */
@@ -85,9 +87,16 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
     };
   }
   if (parserError?.type === 'entity.too.large') {
+    const limitBytes = parserError.limit;
     return {
       status: 413,
-      body: { error: { code: 'payload_too_large', message: 'The request body is too large' } },
+      body: {
+        error: {
+          code: 'payload_too_large',
+          message: `The request body is larger than the limit${limitBytes ? ` of ${limitBytes} bytes` : ''}`,
+          ...(limitBytes ? { details: { limitBytes } } : {}),
+        },
+      },
     };
   }
   if (parserError?.expose && parserError.status && parserError.status < 500) {
@@ -112,6 +121,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       // The err serializer keeps SQLSTATE, constraint, table and column of a
       // database error, never its SQL, parameters or message.
       log.error({ err: error, dbError: error instanceof BaseError }, 'request failed');
+      // The request's own log line then carries this error (through the same
+      // serializer) instead of one pino-http makes up, with its own stack.
+      (res as { err?: unknown }).err = error;
     }
     if (error instanceof TooManyRequestsError) {
       res.setHeader('Retry-After', String(error.retryAfterSeconds));

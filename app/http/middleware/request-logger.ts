@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import { redactQuery, serializeError } from '../../log-safe';
 import type { Logger } from '../../logger';
@@ -12,11 +12,13 @@ export function requestLogger(logger: Logger): RequestHandler {
     quietReqLogger: true,
     // No headers (the bearer token) and no query values: nothing secret in the logs.
     serializers: {
-      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
+      req: (req: { id: unknown; method: string; url: string; raw?: Request }) => ({
         id: req.id,
         method: req.method,
         url: redactQuery(req.url),
-        remoteAddress: req.remoteAddress,
+        // The client as the trusted hops tell it (TRUST_PROXY_HOPS), the
+        // address the login limit counts; not the proxy's socket address.
+        remoteAddress: req.raw?.ip,
       }),
       err: serializeError,
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),

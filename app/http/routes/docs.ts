@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { methodNotAllowed } from '../middleware/method-not-allowed';
 
@@ -8,6 +8,12 @@ export function docsRouter(document: object): Router {
   router.get('/api/openapi.json', (_req, res) => {
     res.json(document);
   });
+  // The page and its assets are read-only: GET and HEAD, like every other
+  // route (swagger-ui-express would serve the page to any method).
+  const readOnly = methodNotAllowed(['get']);
+  const onlyRead: RequestHandler = (req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' ? next() : readOnly(req, res, next);
+  router.all(['/docs', '/docs/{*asset}'], onlyRead);
   router.use('/docs', swaggerUi.serve, swaggerUi.setup(document));
   router.all('/api/openapi.json', methodNotAllowed(['get']));
   return router;

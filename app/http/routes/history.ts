@@ -1,4 +1,6 @@
+import { ValidationError } from '../../errors';
 import type { HistoryKind } from '../../history/history-spec';
+import type { CursorScope, HistoryCursors } from '../../services/history-cursor';
 import type { HistoryService } from '../../services/history-service';
 import type { ApiRouter } from '../api/api-router';
 import {
@@ -7,7 +9,13 @@ import {
   presentHistoryPage,
 } from '../history-presenters';
 import { IdParams } from '../schemas/common';
-import { ActivityList, ActivityQuery, HistoryList, HistoryQuery } from '../schemas/history';
+import {
+  ActivityList,
+  ActivityQuery,
+  HistoryList,
+  HistoryQuery,
+  NOT_A_CURSOR,
+} from '../schemas/history';
 
 const tag = 'History';
 
@@ -27,8 +35,28 @@ const KIND_NAMES: Record<HistoryKind, string> = {
   location: 'Location',
 };
 
-/** /api/<collection>/:id/history for each kind of row, and /api/campaigns/:id/activity. */
-export function historyRoutes(api: ApiRouter, history: HistoryService): void {
+/** The position a cursor names in the list `scope`; a cursor of any other list is a 400. */
+function readCursor(cursors: HistoryCursors, cursor: string | undefined, scope: CursorScope) {
+  if (cursor === undefined) return undefined;
+  const position = cursors.read(cursor, scope);
+  if (!position) {
+    throw new ValidationError(`Invalid request: query.cursor: ${NOT_A_CURSOR}`, [
+      { field: 'query.cursor', message: NOT_A_CURSOR },
+    ]);
+  }
+  return position;
+}
+
+/**
+ * /api/<collection>/:id/history for each kind of row, and
+ * /api/campaigns/:id/activity. Their cursors are signed for the list they
+ * page through: the route, the row or campaign, and the filters.
+ */
+export function historyRoutes(
+  api: ApiRouter,
+  history: HistoryService,
+  cursors: HistoryCursors,
+): void {
   for (const [kind, collection] of Object.entries(COLLECTIONS) as Array<[HistoryKind, string]>) {
     api.authed(
       {
@@ -43,11 +71,15 @@ export function historyRoutes(api: ApiRouter, history: HistoryService): void {
         response: HistoryList,
         errors: [404],
       },
-      async ({ params, query }, caller) =>
-        presentHistoryPage(
-          await history.ofRow(kind, params.id, caller.userId, query),
-          presentHistoryEntry,
-        ),
+      async ({ params, query }, caller) => {
+        const scope: CursorScope = ['history', kind, params.id];
+        const cursor = readCursor(cursors, query.cursor, scope);
+        const page = await history.ofRow(kind, params.id, caller.userId, {
+          limit: query.limit,
+          cursor,
+        });
+        return presentHistoryPage(page, presentHistoryEntry, (next) => cursors.issue(next, scope));
+      },
     );
   }
   api.authed(
@@ -63,10 +95,22 @@ export function historyRoutes(api: ApiRouter, history: HistoryService): void {
       response: ActivityList,
       errors: [404],
     },
-    async ({ params, query }, caller) =>
-      presentHistoryPage(
-        await history.activity(params.id, caller.userId, query),
-        presentActivityEntry,
-      ),
+    async ({ params, query }, caller) => {
+      const { actor, kind, since, until } = query;
+      const scope: CursorScope = [
+        'activity',
+        params.id,
+        actor ?? null,
+        kind ?? null,
+        since ?? null,
+        until ?? null,
+      ];
+      const cursor = readCursor(cursors, query.cursor, scope);
+      const page = await history.activity(params.id, caller.userId, {
+        ...query,
+        cursor,
+      });
+      return presentHistoryPage(page, presentActivityEntry, (next) => cursors.issue(next, scope));
+    },
   );
 }

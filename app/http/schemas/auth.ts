@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import {
-  USERNAME_CHARACTERS,
   USERNAME_MAX_LENGTH,
   USERNAME_MIN_LENGTH,
   USERNAME_PATTERN,
+  USERNAME_PATTERN_HINT,
+  usernameAsWritten,
 } from '../../auth/username';
 
 /** NFKC first, so look-alike forms (full-width letters) become the plain ones they stand for. */
-const nfkc = (value: unknown) => (typeof value === 'string' ? value.normalize('NFKC') : value);
+const nfkc = (value: unknown) => (typeof value === 'string' ? usernameAsWritten(value) : value);
 
 export const Username = z.preprocess(
   nfkc,
@@ -15,11 +16,8 @@ export const Username = z.preprocess(
     .string()
     .min(USERNAME_MIN_LENGTH)
     .max(USERNAME_MAX_LENGTH)
-    .regex(USERNAME_PATTERN, USERNAME_CHARACTERS)
-    .meta({
-      description:
-        'Unique whatever the case; login accepts any case. Full-width and other compatibility forms are read in their NFKC form (the pattern applies to that form).',
-    }),
+    .regex(USERNAME_PATTERN, USERNAME_PATTERN_HINT)
+    .meta({ description: 'Unique whatever the case (after NFKC); login accepts any case' }),
 );
 
 export const RegisterBody = z

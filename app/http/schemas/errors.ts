@@ -48,7 +48,13 @@ export const ERROR_BODIES = {
       .optional()
       .meta({ description: 'The fields whose values must be unique, when that is the conflict' }),
   ),
-  413: errorBody('PayloadTooLargeError', ['payload_too_large']),
+  413: errorBody(
+    'PayloadTooLargeError',
+    ['payload_too_large'],
+    z
+      .strictObject({ limitBytes: z.number().int().min(1) })
+      .meta({ description: 'The largest body accepted, in bytes' }),
+  ),
   415: errorBody('UnsupportedMediaTypeError', ['unsupported_media_type']),
   429: errorBody(
     'TooManyRequestsError',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HISTORY_TABLES } from '../../history/history-spec';
-import { decodeCursor } from '../../services/history-cursor';
+import { CURSOR_PATTERN } from '../../services/history-cursor';
 import { Id, PageQuery, Timestamp, UserSummary, nullable } from './common';
 
 const KINDS = HISTORY_TABLES.map((spec) => spec.kind) as [
@@ -10,21 +10,17 @@ const KINDS = HISTORY_TABLES.map((spec) => spec.kind) as [
 
 export const HistoryKind = z.enum(KINDS).meta({ id: 'HistoryKind' });
 
-/** An opaque cursor from `page.nextCursor`; anything else is refused by name. */
-const Cursor = z
-  .string()
-  .transform((value, ctx) => {
-    const cursor = decodeCursor(value);
-    if (!cursor) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'is not a cursor this API gave out; use page.nextCursor',
-      });
-      return z.NEVER;
-    }
-    return cursor;
-  })
-  .meta({ description: 'page.nextCursor of the previous page; absent for the first page' });
+/** What a cursor from `page.nextCursor` was not. */
+export const NOT_A_CURSOR = 'is not a cursor this API gave out for this list; use page.nextCursor';
+
+/**
+ * An opaque cursor from `page.nextCursor`: only its shape is checked here;
+ * its signature, which binds it to its list, is checked by the route.
+ */
+const Cursor = z.string().regex(CURSOR_PATTERN, NOT_A_CURSOR).meta({
+  description:
+    'page.nextCursor of the previous page, with the same filters; absent for the first page',
+});
 
 const pageQuery = { cursor: Cursor.optional(), limit: PageQuery.limit };
 

@@ -9,8 +9,11 @@ import { useTestDatabase } from '../../support/test-database';
 // makes one parameter or body field hostile (NUL, surrogates, odd and huge
 // numbers, non-decimal ids, impossible dates, wrong types) and fills the
 // others with valid values or leaves them out, so that the hostile value
-// reaches as deep as the rest of the request allows. No request may answer
-// 5xx, and a refused one (4xx) may change nothing in the database.
+// reaches as deep as the rest of the request allows. Some bodies are hostile
+// as a whole instead: invalid UTF-8, nesting around and far past the depth
+// limit, huge arrays, huge numbers, duplicate keys, any charset label. No
+// request may answer 5xx, and a refused one (4xx) may change nothing in the
+// database.
 // FUZZ_SECONDS (default 20); a failure prints the seed and path, to replay:
 // FUZZ_SEED=<seed> FUZZ_PATH=<path>.
 
@@ -161,6 +164,167 @@ function urlPart(value: unknown): string {
 
 const OMIT = Symbol('omit');
 
+/** Charset labels a client may send: UTF-8 spellings, other Unicode forms, legacy sets, junk. */
+const CHARSETS = [
+  'utf-8',
+  'UTF-8',
+  'uTf-8',
+  '"utf-8"',
+  'utf8',
+  'UTF8',
+  'utf-16',
+  'utf-16le',
+  'utf-16be',
+  'UTF-16',
+  'utf-32',
+  'ucs-2',
+  'utf-7',
+  'cesu-8',
+  'us-ascii',
+  'ascii',
+  'latin1',
+  'iso-8859-1',
+  'iso-8859-15',
+  'windows-1252',
+  'koi8-r',
+  'shift_jis',
+  'euc-jp',
+  'gbk',
+  'big5',
+  'binary',
+  'base64',
+  'hex',
+  '',
+  'x-unknown',
+  'utf-8;q=1',
+  '"',
+  'ü',
+];
+
+/** A body that is hostile as a whole rather than in one field. */
+type Shape =
+  | { kind: 'fields' }
+  | { kind: 'badUtf8' }
+  | { kind: 'deep'; depth: number; open: '[' | '{' }
+  | { kind: 'hugeArray'; length: number }
+  | { kind: 'hugeNumber'; literal: string }
+  | { kind: 'duplicateKeys'; hostileLast: boolean }
+  | { kind: 'charset'; label: string; utf16: boolean };
+
+const shapes: fc.Arbitrary<Shape> = fc.oneof(
+  { weight: 8, arbitrary: fc.constant<Shape>({ kind: 'fields' }) },
+  { weight: 1, arbitrary: fc.constant<Shape>({ kind: 'badUtf8' }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('deep' as const),
+      depth: fc.oneof(
+        fc.constantFrom(31, 32, 33, 6000, 40_000),
+        fc.integer({ min: 1, max: 50_000 }),
+      ),
+      open: fc.constantFrom('[' as const, '{' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('hugeArray' as const),
+      // Up to just under the size limit (each element is 2 bytes): a larger
+      // body gets its 413 before the server reads it, and the client may then
+      // see the connection end mid-send (body-limits.test.ts covers the 413).
+      length: fc.constantFrom(10_000, 40_000, 50_000),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('hugeNumber' as const),
+      literal: fc.constantFrom(
+        '1' + '0'.repeat(400),
+        '-' + '9'.repeat(5000),
+        '1e99999',
+        '-1e-99999',
+        '1.' + '0'.repeat(1000) + '1',
+        '2147483647.0000000001',
+        '9007199254740993',
+        '4e-324',
+      ),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('duplicateKeys' as const),
+      hostileLast: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('charset' as const),
+      label: fc.oneof(fc.constantFrom(...CHARSETS), fc.string({ maxLength: 12 })),
+      utf16: fc.boolean(),
+    }),
+  },
+);
+
+/** `{"key":<valueText>, ...the other fields}` as text, keeping `key` first. */
+function withFieldText(body: Record<string, unknown>, key: string, valueText: string): string {
+  const rest = Object.fromEntries(Object.entries(body).filter(([k]) => k !== key));
+  const restText = JSON.stringify(rest).slice(1, -1);
+  return `{${JSON.stringify(key)}:${valueText}${restText ? `,${restText}` : ''}}`;
+}
+
+/** The raw body and its Content-Type for a whole-body shape; undefined: send the fields as JSON. */
+function rawBodyOf(
+  shape: Shape,
+  body: Record<string, unknown>,
+  hostileField: { name: string; value: unknown } | undefined,
+): { type: string; data: Buffer } | undefined {
+  const key = hostileField?.name ?? Object.keys(body)[0] ?? 'name';
+  const json = (text: string) => ({ type: 'application/json', data: Buffer.from(text) });
+  switch (shape.kind) {
+    case 'fields':
+      return undefined;
+    case 'badUtf8':
+      return {
+        type: 'application/json',
+        data: Buffer.concat([
+          Buffer.from('{"name":"'),
+          Buffer.from([0xc3, 0x28, 0xff]),
+          Buffer.from('"}'),
+        ]),
+      };
+    case 'deep': {
+      const close = shape.open === '[' ? ']' : '}';
+      const inner = shape.open === '[' ? '1' : '"a":1';
+      // Objects nest through a key at each level: {"a":{"a":...}}.
+      const nested =
+        shape.open === '['
+          ? `${'['.repeat(shape.depth)}${inner}${close.repeat(shape.depth)}`
+          : `${'{"a":'.repeat(shape.depth - 1)}{${inner}}${'}'.repeat(shape.depth - 1)}`;
+      return json(withFieldText(body, key, nested));
+    }
+    case 'hugeArray':
+      return json(withFieldText(body, key, `[${new Array(shape.length).fill('0').join(',')}]`));
+    case 'hugeNumber':
+      return json(withFieldText(body, key, shape.literal));
+    case 'duplicateKeys': {
+      const hostileText = JSON.stringify(hostileField?.value ?? null) ?? 'null';
+      const validText = JSON.stringify(body[key] ?? 'x') ?? '"x"';
+      const [first, last] = shape.hostileLast ? [validText, hostileText] : [hostileText, validText];
+      return json(`{${JSON.stringify(key)}:${first},${withFieldText(body, key, last).slice(1)}`);
+    }
+    case 'charset': {
+      const text = JSON.stringify(body);
+      return {
+        type: `application/json; charset=${shape.label}`,
+        data: shape.utf16 ? Buffer.from(text, 'utf16le') : Buffer.from(text),
+      };
+    }
+  }
+}
+
 describe('Fuzz: hostile input on every route of the OpenAPI document', function () {
   this.timeout((SECONDS + 60) * 1000);
   const db = useTestDatabase('latest');
@@ -177,6 +341,7 @@ describe('Fuzz: hostile input on every route of the OpenAPI document', function 
     };
     let runs = 0;
     const statuses = new Map<number, number>();
+    const shapesSent = new Map<Shape['kind'], number>();
 
     const requests = fc.constantFrom(...ops).chain((op) =>
       fc.record({
@@ -194,12 +359,12 @@ describe('Fuzz: hostile input on every route of the OpenAPI document', function 
           ),
         ),
         auth: fc.constantFrom('owner', 'owner', 'owner', 'player', 'none'),
-        rawBody: fc.constantFrom(false, false, false, false, false, false, false, true),
+        shape: shapes,
       }),
     );
 
     await fc.assert(
-      fc.asyncProperty(requests, async ({ op, target, values, auth, rawBody }) => {
+      fc.asyncProperty(requests, async ({ op, target, values, auth, shape }) => {
         runs += 1;
         let url = op.path;
         const query: string[] = [];
@@ -220,22 +385,31 @@ describe('Fuzz: hostile input on every route of the OpenAPI document', function 
           ? undefined
           : { owner: f.owner, player: f.player }[auth as 'owner'];
         if (token) req = req.set('Authorization', token.auth);
-        const res = rawBody
+        const targetField = op.fields[target];
+        // /metrics answers before it reads a body (it is mounted ahead of the
+        // body parser, to time every request); a large body sent to it then
+        // meets a closed connection on the client's side, not a 5xx.
+        const raw = rawBodyOf(
+          op.path === '/metrics' && shape.kind === 'hugeArray' ? { kind: 'fields' } : shape,
+          body,
+          targetField?.where === 'body'
+            ? { name: targetField.name, value: values[target]!.hostile }
+            : undefined,
+        );
+        const res = raw
           ? await req
-              .set('Content-Type', 'application/json')
+              .set('Content-Type', raw.type)
               .serialize((data: unknown) => data as string)
-              .send(
-                Buffer.concat([
-                  Buffer.from('{"name":"'),
-                  Buffer.from([0xc3, 0x28, 0xff]),
-                  Buffer.from('"}'),
-                ]) as unknown as string,
-              )
+              .send(raw.data as unknown as string)
           : op.method === 'get' || Object.keys(body).length === 0
             ? await req
             : await req.send(body);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        const where = `${op.method.toUpperCase()} ${url} ${JSON.stringify(body)}`;
+        const sent = raw
+          ? `${raw.type} ${raw.data.toString('utf8', 0, 200)}`
+          : JSON.stringify(body);
+        const where = `${op.method.toUpperCase()} ${url} ${sent}`;
+        shapesSent.set(shape.kind, (shapesSent.get(shape.kind) ?? 0) + 1);
         expect(res.status, `${where} -> ${res.status} ${res.text}`).to.be.below(500);
         if (res.status >= 400) {
           expect(res.body?.error?.code, `${where}: the JSON error shape`).to.be.a('string');
@@ -253,8 +427,12 @@ describe('Fuzz: hostile input on every route of the OpenAPI document', function 
       },
     );
     expect(runs, 'requests sent').to.be.above(50);
+    // Each whole-body generator ran (a generator that never runs tests nothing).
+    expect([...shapesSent.keys()].sort()).to.deep.equal(
+      ['badUtf8', 'charset', 'deep', 'duplicateKeys', 'fields', 'hugeArray', 'hugeNumber'].sort(),
+    );
     console.log(
-      `      fuzz: ${runs} requests; statuses ${[...statuses].map(([s, n]) => `${s}x${n}`).join(' ')}`,
+      `      fuzz: ${runs} requests; statuses ${[...statuses].map(([s, n]) => `${s}x${n}`).join(' ')}; bodies ${[...shapesSent].map(([k, n]) => `${k}x${n}`).join(' ')}`,
     );
   });
 });

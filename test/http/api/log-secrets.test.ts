@@ -7,6 +7,14 @@ import { loadConfig } from '../../../app/config';
 import { createLogger } from '../../../app/logger';
 import { useTestDatabase } from '../../support/test-database';
 
+/** The fields of a log line these tests read. */
+interface LogLine {
+  msg?: string;
+  req?: { url?: string; remoteAddress?: string };
+  res?: { statusCode: number };
+  err?: unknown;
+}
+
 describe('Logs keep no secrets', () => {
   const db = useTestDatabase('latest');
 
@@ -131,5 +139,56 @@ describe('Logs keep no secrets', () => {
       },
     ]);
     expect(log).to.include('/api/me?access_token=[redacted]');
+  });
+
+  /** The app logging every line at trace level into a string. */
+  function loggingApp(env: Record<string, string> = {}) {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString().split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const app = createApp({
+      sequelize: db.current.sequelize,
+      logger: createLogger('trace', sink),
+      config: loadConfig({ ...process.env, LOG_LEVEL: 'trace', ...env }),
+    });
+    const parsed = () => lines.map((line) => JSON.parse(line) as LogLine);
+    return { app, lines, parsed };
+  }
+
+  it('when TRUST_PROXY_HOPS=1 and X-Forwarded-For names a client, the request log names that client, the address the limiter counts', async () => {
+    const { app, parsed } = loggingApp({ TRUST_PROXY_HOPS: '1' });
+    await request(app).get('/api/me').set('X-Forwarded-For', '203.0.113.7').expect(401);
+    const done = parsed().filter((line) => line.req?.url === '/api/me' && line.res);
+    expect(done.map((line) => line.req?.remoteAddress)).to.deep.equal(['203.0.113.7']);
+  });
+
+  it('when no proxy is trusted, a forged X-Forwarded-For is not logged as the client', async () => {
+    const { app, parsed } = loggingApp({ TRUST_PROXY_HOPS: '0' });
+    await request(app).get('/api/me').set('X-Forwarded-For', '203.0.113.7').expect(401);
+    const done = parsed().filter((line) => line.req?.url === '/api/me' && line.res);
+    expect(done).to.have.length(1);
+    expect(done[0]!.req?.remoteAddress).to.match(/127\.0\.0\.1$/);
+  });
+
+  it("when the limiter's table is missing, the login answers 500 and the log holds the driver error's type and SQLSTATE, not its message or stack", async () => {
+    const { app, lines, parsed } = loggingApp();
+    await db.current.sequelize.query('ALTER TABLE rate_limits RENAME TO rate_limits_gone');
+    const res = await request(app)
+      .post('/api/auth/login')
+      .send({ username: 'alice', password: 'whatever it is' });
+    expect(res.status).to.equal(500);
+    expect(res.body.error.code).to.equal('internal_error');
+    const log = lines.join('\n');
+    expect(log).to.not.include('does not exist');
+    expect(log).to.not.include('    at ');
+    const failed = parsed().filter((line) => line.msg === 'request failed');
+    expect(failed).to.have.length(1);
+    expect(failed[0]!.err).to.deep.equal({ type: 'error', sqlState: '42P01' });
+    const done = parsed().filter((line) => line.req?.url === '/api/auth/login' && line.res);
+    expect(done.map((line) => line.err)).to.deep.equal([{ type: 'error', sqlState: '42P01' }]);
   });
 });

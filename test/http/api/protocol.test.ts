@@ -50,6 +50,33 @@ describe('Protocol details', () => {
     });
   }
 
+  for (const path of ['/docs', '/docs/', '/docs/swagger-ui.css']) {
+    for (const method of ['post', 'put', 'patch', 'delete'] as const) {
+      it(`when ${path} gets ${method.toUpperCase()}, answers 405 with Allow: GET, HEAD and no page`, async () => {
+        const app = testApp(db.current);
+        const res = await request(app)[method](path).expect(405);
+        expect(res.headers.allow).to.equal('GET, HEAD');
+        expect(res.body.error.code).to.equal('method_not_allowed');
+        expect(res.body.error.message).to.include(`on ${path}`);
+        expect(res.text).to.not.include('<html');
+      });
+    }
+
+    it(`when ${path} gets OPTIONS, answers 204 with Allow: GET, HEAD, OPTIONS`, async () => {
+      const app = testApp(db.current);
+      const res = await request(app).options(path).expect(204);
+      expect(res.headers.allow).to.equal('GET, HEAD, OPTIONS');
+      expect(res.text ?? '').to.equal('');
+    });
+  }
+
+  it('when /docs/ gets GET or HEAD, the page is served (200)', async () => {
+    const app = testApp(db.current);
+    const page = await request(app).get('/docs/').expect(200);
+    expect(page.text).to.include('swagger-ui');
+    await request(app).head('/docs/').expect(200);
+  });
+
   it('when an unknown path gets OPTIONS, answers 404 in the JSON error shape', async () => {
     const app = testApp(db.current);
     const res = await request(app).options('/api/nothing-here').expect(404);
