@@ -16,6 +16,7 @@ const LAYERS = [
       'app/logger.ts',
       'app/log-safe.ts',
       'app/operator-error.ts',
+      'app/cursor-secret.ts',
     ],
   },
   { name: 'registry', parts: ['app/registry/'] },
