@@ -173,16 +173,15 @@ describe('db:verify', () => {
     });
 
     it('when an activity index migration stopped half way, fails on it and on the invalid history index, saying to run db:migrate rather than to drop it', async () => {
-      await migrateDown(latest.current.sequelize, latest.current.url, { step: 1 });
+      const actorIndex = activityIndexMigrations().at(-1)!;
+      await migrateDown(latest.current.sequelize, latest.current.url, { to: actorIndex });
       // What the cut-short migration leaves: the history's index made ON ONLY, not yet on any partition.
       await q(
         'CREATE INDEX history_entries_actor_idx ON ONLY history_entries (campaign_id, actor_id, table_name, at DESC, id DESC)',
       );
       const checks = await runVerify(latest.current.url);
       const invalid = checks.find((c) => c.name === 'invalid indexes')!;
-      expect(checks.find((c) => c.name === 'migrations')!.details).to.deep.equal([
-        activityIndexMigrations().at(-1),
-      ]);
+      expect(checks.find((c) => c.name === 'migrations')!.details?.[0]).to.equal(actorIndex);
       expect(invalid.status).to.equal('fail');
       expect(invalid.details).to.deep.equal([
         'history_entries_actor_idx on history_entries: its migration did not finish; run npm run db:migrate (it resumes)',
