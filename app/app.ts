@@ -52,9 +52,10 @@ export function createApp({
   // upgrade-insecure-requests: behind plain HTTP (local runs) it would make
   // browsers fetch the /docs assets over HTTPS and fail.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(metricsRouter(sequelize)); // next, so that it times every request
+  const readBody = jsonBody(JSON_BODY_LIMIT);
+  app.use(metricsRouter(sequelize, readBody)); // next, so that it times every request
   app.use(requestLogger(logger));
-  app.use(jsonBody(JSON_BODY_LIMIT));
+  app.use(readBody);
 
   app.use(healthRouter(readiness));
 

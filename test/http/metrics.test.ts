@@ -1,3 +1,7 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import request from 'supertest';
 import { createApp } from '../../app/app';
@@ -100,5 +104,39 @@ describe('GET /metrics', () => {
     const text = await scrape(server);
     expect(sampleValue(text, 'http_requests_total', { route: '/health' })).to.equal(1);
     expect(text).to.not.match(/^gma_audit_null_fraction\{/m);
+  });
+
+  it('when a scrape carries a body, answers only after reading all of it, and refuses a body that is not JSON', async () => {
+    const server = app();
+    const refused = await request(server)
+      .get('/metrics')
+      .set('Content-Type', 'text/plain')
+      .send('not json')
+      .expect(415);
+    expect(refused.body.error.code).to.be.a('string');
+
+    // Half the body, then a pause: an answer before the rest is sent would
+    // reach a client still writing as a closed connection.
+    const listener = server.listen(0);
+    await once(listener, 'listening');
+    try {
+      const body = Buffer.from(JSON.stringify({ pad: 'x'.repeat(90_000) }));
+      const socket = connect((listener.address() as AddressInfo).port, '127.0.0.1');
+      await once(socket, 'connect');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
+      socket.write(
+        `GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
+      );
+      socket.write(body.subarray(0, 45_000));
+      await sleep(300);
+      expect(answer, 'answered before the body was read').to.equal('');
+      // Not end(): a half-closed socket is taken as the client leaving.
+      socket.write(body.subarray(45_000));
+      await once(socket, 'close');
+      expect(answer).to.match(/^HTTP\/1\.1 200 /);
+    } finally {
+      listener.close();
+    }
   });
 });
