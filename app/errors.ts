@@ -102,11 +102,13 @@ export class UnsupportedMediaTypeError extends AppError {
 
 export class SchemaNotReadyError extends AppError {
   override readonly name = 'SchemaNotReadyError';
-  constructor() {
+  /** `cause`: the database error that showed the schema behind, when one did (the log keeps it). */
+  constructor(cause?: unknown) {
     super(
       503,
       'schema_not_ready',
       'The database schema is not ready for this version of the server; retry shortly (an operator runs npm run db:migrate)',
     );
+    if (cause !== undefined) this.cause = cause;
   }
 }

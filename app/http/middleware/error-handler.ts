@@ -120,10 +120,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (status >= 500) {
       // The err serializer keeps SQLSTATE, constraint, table and column of a
       // database error, never its SQL, parameters or message.
-      log.error({ err: error, dbError: error instanceof BaseError }, 'request failed');
+      // A mapped error that wraps another (503 schema_not_ready wraps the
+      // database error that showed it) is logged as what it wraps: the
+      // response already says the rest.
+      const failure = error instanceof AppError && error.cause !== undefined ? error.cause : error;
+      log.error({ err: failure, dbError: failure instanceof BaseError }, 'request failed');
       // The request's own log line then carries this error (through the same
       // serializer) instead of one pino-http makes up, with its own stack.
-      (res as { err?: unknown }).err = error;
+      (res as { err?: unknown }).err = failure;
     }
     if (error instanceof TooManyRequestsError) {
       res.setHeader('Retry-After', String(error.retryAfterSeconds));

@@ -13,12 +13,13 @@ export function schemaGate(readiness: Readiness): RequestHandler {
 /**
  * After the API: a query that met a missing table or column (the schema is
  * behind this version) becomes 503 schema_not_ready instead of 500, and
- * closes the gate until a readiness check passes.
+ * closes the gate until a readiness check passes. The database error rides
+ * along as the cause, so the log names what was missing.
  */
 export function schemaErrors(readiness: Readiness): ErrorRequestHandler {
   return (error, _req, _res, next) => {
     if (!isSchemaMissingError(error)) return next(error);
     readiness.reportSchemaMissing();
-    next(new SchemaNotReadyError());
+    next(new SchemaNotReadyError(error));
   };
 }
