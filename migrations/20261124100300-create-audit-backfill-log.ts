@@ -4,7 +4,7 @@
 // and nothing else. Created empty, in one transaction.
 // Down: drops it (the backfill downs, which run first, have emptied it).
 import type { QueryInterface } from 'sequelize';
-import { BACKFILL_LOG_TABLE as BACKFILL_LOG } from '../app/audit/backfill-log';
+import { BACKFILL_LOG_TABLE as BACKFILL_LOG } from '../app/db/migration-lib/backfill-log';
 import type { MigrationMeta } from '../app/db/migration-meta';
 
 export const meta: MigrationMeta = {

@@ -9,7 +9,7 @@ import { TABLES, type TableDeclaration } from '../registry';
  * by hand. To audit a new table, see docs/audit.md ("Auditing another table").
  */
 
-export { BACKFILL_LOG_TABLE } from './backfill-log';
+export { BACKFILL_LOG_TABLE } from '../db/migration-lib/backfill-log';
 
 /** Every audited table, in the order their audit migrations were added. */
 export const AUDITED_TABLES: readonly TableDeclaration[] = TABLES;

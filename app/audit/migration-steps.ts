@@ -9,6 +9,7 @@ import {
   forgetArchivedTable,
 } from '../db/migration-lib/audit-archive';
 import { withMigrationClient } from '../db/migration-lib/migration-client';
+import { BACKFILL_LOG_TABLE, revertLoggedCreatorsPass } from '../db/migration-lib/backfill-log';
 import { runBatchedPass } from '../db/migration-lib/batched-pass';
 import {
   createIndexConcurrently,
@@ -20,7 +21,6 @@ import { runOnlineDdl } from '../db/migration-lib/online-ddl';
 import type { BuiltMigration } from '../db/migration-lib/built-migration';
 import { ident } from '../db/sql-identifier';
 import { addedColumns, type AuditColumnName, type TableDeclaration } from '../registry';
-import { BACKFILL_LOG_TABLE } from './backfill-log';
 import { backfillStatements, derivation } from './rule-sql';
 import { installAuditTriggers, removeAuditTriggers } from './trigger-sql';
 
@@ -142,23 +142,7 @@ export async function revertBackfill(qi: QueryInterface, spec: TableDeclaration)
        ON CONFLICT (table_name, column_name, row_id)
          DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
     );
-    await runBatchedPass(client, {
-      label: `${spec.table}: revert audit backfill of created_by`,
-      countSql: `SELECT count(*) AS todo, min(row_id) AS first FROM ${BACKFILL_LOG_TABLE} l WHERE ${inLog}`,
-      nextKeySql: `SELECT row_id AS key FROM ${BACKFILL_LOG_TABLE} l
-                    WHERE ${inLog} AND row_id > $1 ORDER BY row_id OFFSET $2 LIMIT 1`,
-      batchSql: `
-        WITH reverted AS (
-          UPDATE ${table} t SET created_by = NULL, modified_by = NULL
-            FROM ${BACKFILL_LOG_TABLE} l
-           WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
-             AND t.id = l.row_id AND t.created_by = l.value
-          RETURNING 1
-        ), forgotten AS (
-          DELETE FROM ${BACKFILL_LOG_TABLE} l WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
-        )
-        SELECT count(*) AS n FROM reverted`,
-    });
+    await runBatchedPass(client, revertLoggedCreatorsPass(spec.table, table));
     await dropArchiveIfEmpty(client);
   });
 }

@@ -1,7 +1,7 @@
 import { ARCHIVE_TABLE, type Derivation } from '../db/migration-lib/audit-archive';
 import { ident } from '../db/sql-identifier';
 import { addedColumns, type AuditColumnName, type TableDeclaration } from '../registry';
-import { BACKFILL_LOG_TABLE } from './backfill-log';
+import { BACKFILL_LOG_TABLE } from '../db/migration-lib/backfill-log';
 
 /*
  * Every statement about a table's backfill rule is produced here from its

@@ -1,10 +1,8 @@
 /**
  * Transaction-local settings through which the app tells the history capture
- * who is writing (`SET LOCAL`: safe under transaction pooling). The capture
- * trigger reads the same names (app/history/capture-sql.ts, which takes them
- * from app/history/captured-table.ts: that file is frozen with the released
- * migrations, so it keeps its own copy; test/unit/history-settings.test.ts
- * holds the two equal).
+ * who is writing (`SET LOCAL`: safe under transaction pooling). The writers
+ * (models/mixins/history-context.ts) set them and the capture trigger
+ * (app/history/capture-sql.ts) reads them: both take the names from here.
  */
 export const HISTORY_SETTINGS = {
   actor: 'gma.actor_id',

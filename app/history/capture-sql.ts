@@ -1,6 +1,6 @@
+import { HISTORY_SETTINGS } from '../db/history-settings';
 import { ident } from '../db/sql-identifier';
 import {
-  HISTORY_SETTINGS,
   HISTORY_TABLE,
   UNRECORDED_COLUMNS,
   type CapturedTable,

@@ -16,16 +16,6 @@ export const HISTORY_ARCHIVE_TABLE = 'history_entries_archived';
 /** The default partition: rows no monthly partition covers land here, never lost. */
 export const HISTORY_DEFAULT_PARTITION = 'history_entries_default';
 
-/**
- * Transaction-local settings through which the app tells the capture who is
- * writing (`set_config(name, value, true)`: safe under transaction pooling).
- */
-export const HISTORY_SETTINGS = {
-  actor: 'gma.actor_id',
-  requestId: 'gma.request_id',
-  source: 'gma.source',
-} as const;
-
 /** Columns a change of which alone is not a change of the row (audit stamps, timestamps). */
 export const UNRECORDED_COLUMNS = [
   'created_by',

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { AUDITED_TABLES } from '../../audit/audit-spec';
 import { addedColumns, type AuditColumnName, type TableDeclaration } from '../../registry';
-import { BACKFILL_LOG_TABLE } from '../../audit/backfill-log';
+import { BACKFILL_LOG_TABLE } from '../../db/migration-lib/backfill-log';
 import { countBackfill } from '../../audit/backfill-counts';
 import { derivation } from '../../audit/rule-sql';
 import { existingColumns } from '../../db/catalog';

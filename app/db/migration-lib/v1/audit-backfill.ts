@@ -8,6 +8,7 @@ import {
   ensureArchive,
   forgetArchivedTable,
 } from '../audit-archive';
+import { BACKFILL_LOG_TABLE, revertLoggedCreatorsPass } from '../backfill-log';
 import { runBatchedPass, type BatchedPass } from '../batched-pass';
 import { migrationTuning } from '../tuning';
 import { withMigrationClient } from '../migration-client';
@@ -24,9 +25,6 @@ import { withMigrationClient } from '../migration-client';
  * An archived value (kept by a rollback) wins over the rule, if its user
  * still exists (the foreign keys come later and must validate).
  */
-
-/** Table where the backfill notes the pre-existing values it wrote. */
-export const BACKFILL_LOG = 'audit_backfill_log';
 
 /**
  * What the backfill would give each new column of a table if nothing were
@@ -104,7 +102,7 @@ function contentPass(table: 'items' | 'locations', useArchive: boolean): Batched
          WHERE t.id = s.id AND COALESCE(s.kept_modifier, s.creator) IS NOT NULL
         RETURNING t.id, s.fills_creator, s.creator
       ), logged AS (
-        INSERT INTO ${BACKFILL_LOG} (table_name, column_name, row_id, value)
+        INSERT INTO ${BACKFILL_LOG_TABLE} (table_name, column_name, row_id, value)
         SELECT '${table}', 'created_by', id, creator FROM changed
          WHERE fills_creator AND creator IS NOT NULL
         ON CONFLICT (table_name, column_name, row_id) DO UPDATE SET value = EXCLUDED.value
@@ -159,7 +157,7 @@ export async function revertCreatorFills(
     await client.query(
       `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
        SELECT l.table_name, l.column_name, l.row_id, l.value
-         FROM ${BACKFILL_LOG} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value
+         FROM ${BACKFILL_LOG_TABLE} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value
          JOIN campaigns c ON c.id = t.campaign_id
         WHERE l.table_name = $1 AND l.column_name = 'created_by'
           AND l.value IS DISTINCT FROM c.owner_id
@@ -170,33 +168,16 @@ export async function revertCreatorFills(
     await client.query(
       `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
        SELECT l.table_name, 'modified_by', l.row_id, t.modified_by
-         FROM ${BACKFILL_LOG} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value
+         FROM ${BACKFILL_LOG_TABLE} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value
         WHERE l.table_name = $1 AND l.column_name = 'created_by'
           AND t.modified_by IS NOT NULL AND t.modified_by IS DISTINCT FROM l.value
        ON CONFLICT (table_name, column_name, row_id)
          DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
       [table],
     );
-    const inLog = `l.table_name = '${table}' AND l.column_name = 'created_by'`;
     await runBatchedPass(
       client,
-      {
-        label: `${table}: revert audit backfill of created_by`,
-        countSql: `SELECT count(*) AS todo, min(row_id) AS first FROM ${BACKFILL_LOG} l WHERE ${inLog}`,
-        nextKeySql: `SELECT row_id AS key FROM ${BACKFILL_LOG} l
-                    WHERE ${inLog} AND row_id > $1 ORDER BY row_id OFFSET $2 LIMIT 1`,
-        batchSql: `
-        WITH reverted AS (
-          UPDATE ${table} t SET created_by = NULL, modified_by = NULL
-            FROM ${BACKFILL_LOG} l
-           WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
-             AND t.id = l.row_id AND t.created_by = l.value
-          RETURNING 1
-        ), forgotten AS (
-          DELETE FROM ${BACKFILL_LOG} l WHERE ${inLog} AND l.row_id > $1 AND l.row_id <= $2
-        )
-        SELECT count(*) AS n FROM reverted`,
-      },
+      revertLoggedCreatorsPass(table, table),
       migrationTuning(),
       'v1-session',
     );
