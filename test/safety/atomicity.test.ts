@@ -11,7 +11,7 @@ import {
 } from '../support/fault-injection';
 import { dataWithoutDrawnIds, fingerprint } from '../support/fingerprint';
 import { appCommand } from '../support/run-command';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, openTestDatabase, type TestDatabase } from '../support/test-database';
 import { databaseBeforeMigration } from './audit-database';
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
@@ -43,11 +43,16 @@ describe('Atomicity: every migration under an injected failure', function () {
     for (const db of dbs.splice(0)) await db.drop();
   });
 
-  /** A database at the state just before migration `index`, with data once the tables exist. */
-  async function databaseBefore(index: number): Promise<TestDatabase> {
-    const db = await databaseBeforeMigration(index, ROWS);
-    dbs.push(db);
-    return db;
+  /**
+   * A database at the state just before migration `index`, with data once
+   * the tables exist. Its handle is closed so that it can be cloned; `reuse`
+   * is a new handle on the same database, for the run that needs it last.
+   */
+  async function databaseBefore(index: number): Promise<{ base: TestDatabase; reuse: TestDatabase }> {
+    const base = await databaseBeforeMigration(index, ROWS);
+    const reuse = openTestDatabase(base.name);
+    dbs.push(reuse);
+    return { base, reuse };
   }
 
   async function clone(source: TestDatabase): Promise<TestDatabase> {
@@ -58,7 +63,7 @@ describe('Atomicity: every migration under an injected failure', function () {
 
   for (const [index, name] of ALL.entries()) {
     it(`when ${name} fails part-way, the database is unchanged or resumable, SequelizeMeta does not record it, the error names it, and a re-run completes`, async () => {
-      const base = await databaseBefore(index);
+      const { base, reuse } = await databaseBefore(index);
 
       // A clean run, counting the commands it issues, gives the expected end state.
       const clean = await clone(base);
@@ -72,7 +77,7 @@ describe('Atomicity: every migration under an injected failure', function () {
         data: await dataWithoutDrawnIds(clean.sequelize),
       };
 
-      const broken = await clone(base);
+      const broken = reuse;
       const before = await fingerprint(broken.sequelize);
       await injectFault(broken.sequelize, chooseFault(counts));
       const failure = await migrateUp(broken.sequelize, broken.url, { to: name }).then(
@@ -106,8 +111,7 @@ describe('Atomicity: every migration under an injected failure', function () {
 
   it('when a migration fails under the migrate command, it exits 1 with one line naming the migration and the cause', async () => {
     const name = ALL[FIRST_AUDIT]!;
-    const base = await databaseBefore(FIRST_AUDIT);
-    const db = await clone(base);
+    const { reuse: db } = await databaseBefore(FIRST_AUDIT);
     await injectFault(db.sequelize, { ddl: 1 });
     const result = await appCommand('app/cli/migrate.ts', db.url);
     await clearFaults(db.sequelize);

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import type { Sequelize } from 'sequelize';
-import { MIGRATIONS_DIR, listMigrationFiles } from '../../app/db/migration-files';
+import { MIGRATIONS_DIR, listMigrationFiles, migrationMeta } from '../../app/db/migration-files';
 import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { dataWithoutDrawnIds, schemaFingerprint } from '../support/fingerprint';
-import { createTestDatabase, type TestDatabase } from '../support/test-database';
+import { createTestDatabase, openTestDatabase, type TestDatabase } from '../support/test-database';
 import { databaseBeforeMigration } from './audit-database';
 
 // The crash window between a migration's commit and its SequelizeMeta record.
@@ -12,8 +12,18 @@ import { databaseBeforeMigration } from './audit-database';
 // migration the runner runs in one transaction with its record, nothing has
 // committed; for the others, the step has committed and the record has not.
 // Either way a re-run must succeed and end where a clean run ends.
+//
+// Every migration the runner does not run in one transaction with its
+// record is tried: for those the window is real. Of the transactional ones,
+// the first stands for all (their record and their step commit together, in
+// the runner); atomicity.test.ts checks that each migration declaring itself
+// transactional leaves nothing behind when it fails.
 
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
+const FIRST_TRANSACTIONAL = ALL.find((name) => migrationMeta(name).transactional);
+const TRIED = ALL.filter(
+  (name) => !migrationMeta(name).transactional || name === FIRST_TRANSACTIONAL,
+);
 const ROWS = 200;
 const CRASH = 'injected crash before the record';
 
@@ -64,21 +74,21 @@ describe('Atomicity: a crash between a migration and its SequelizeMeta record', 
     return db;
   }
 
-  for (const [index, name] of ALL.entries()) {
+  for (const name of TRIED) {
     it(`when ${name} is not recorded after its up or its down, a re-run of the same command ends where a clean run does`, async () => {
-      const base = await databaseBeforeMigration(index, ROWS);
-      dbs.push(base);
+      const base = await databaseBeforeMigration(ALL.indexOf(name), ROWS);
+      // The crashed runs use the base itself (its handle connects on first use,
+      // after the clone below).
+      const crashed = openTestDatabase(base.name);
+      dbs.push(crashed);
 
       // Clean runs: up to this migration, and that migration reverted again.
-      const up = await clone(base);
-      await migrateUp(up.sequelize, up.url, { to: name });
-      const afterUp = await state(up.sequelize);
-      await up.sequelize.close();
-      const down = await clone(up);
-      await migrateDown(down.sequelize, down.url, { step: 1 });
-      const afterDown = await state(down.sequelize);
+      const clean = await clone(base);
+      await migrateUp(clean.sequelize, clean.url, { to: name });
+      const afterUp = await state(clean.sequelize);
+      await migrateDown(clean.sequelize, clean.url, { step: 1 });
+      const afterDown = await state(clean.sequelize);
 
-      const crashed = await clone(base);
       await failRecordOf(crashed.sequelize, name);
       const upFailure = await failure(migrateUp(crashed.sequelize, crashed.url, { to: name }));
       expect(upFailure?.message, 'the record of up failed').to.include(CRASH);

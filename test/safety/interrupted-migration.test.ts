@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { auditMigrations, auditMigrationOf } from '../../app/audit/audit-spec';
-import { createTestDatabase } from '../support/test-database';
+import { createTestDatabase, openTestDatabase } from '../support/test-database';
 import { migrationStatus } from '../../app/db/migration-runner';
 import { fingerprint } from '../support/fingerprint';
 import { startMigrator } from '../support/run-command';
@@ -12,7 +12,7 @@ const ITEMS_BACKFILL = auditMigrationOf('items', 'backfill');
 
 // Small, slow batches, so that the kill lands in the middle of a backfill:
 // 40 batches of characters with 30 ms pauses, over a second, so progress is printed.
-// Batches of 50 rows without pauses: a full migration of 2000 rows per table
+// Batches of 50 rows without pauses: a full migration of 1000 rows per table
 // lasts long enough to be killed in every kind of step.
 const SMALL_BATCHES = { GMA_BACKFILL_FIRST_BATCH: '50', GMA_BACKFILL_BATCH_MS: '1' };
 
@@ -49,11 +49,14 @@ describe('Atomicity: an interrupted migration', () => {
   });
 
   it('when the migrating process is killed (SIGKILL) in the middle of a backfill and run again, the result equals an uninterrupted run', async () => {
-    const { db: reference } = await createPreAuditDatabase(ROWS);
-    const { db: interrupted } = await createPreAuditDatabase(ROWS);
-    dbs.push(reference, interrupted);
+    const { db: source } = await createPreAuditDatabase(ROWS);
+    await source.sequelize.close();
+    const interrupted = await createTestDatabase({ database: source.name });
+    dbs.push(interrupted);
+    // The source itself, migrated without interruption, is the reference.
+    const reference = openTestDatabase(source.name);
+    dbs.push(reference);
     await migrateAll(reference);
-
     const child = startMigrator(interrupted.url, SLOW_BATCHES);
     let filled = 0;
     const deadline = Date.now() + 30_000;
@@ -86,8 +89,8 @@ describe('Atomicity: an interrupted migration', () => {
 
   it('when the migrating process is killed (SIGKILL) at random moments of a full migration, each re-run ends where an uninterrupted run does', async function () {
     this.timeout(180_000);
-    const ROUNDS = 8;
-    const { db: source } = await createPreAuditDatabase(2000);
+    const ROUNDS = 6;
+    const { db: source } = await createPreAuditDatabase(1000);
     await source.sequelize.close();
     dbs.push(source);
     const clone = async () => {

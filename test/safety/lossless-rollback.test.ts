@@ -5,7 +5,7 @@ import { addedColumns } from '../../app/registry';
 import { countWhereSql, ruleViolation } from '../../app/audit/rule-sql';
 import { migrateDown } from '../../app/db/migration-runner';
 import { appCommand } from '../support/run-command';
-import type { TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import { FIRST_AUDIT, count, createPreAuditDatabase, migrateAll } from './audit-database';
 
 type AuditRow = { id: number; created_by: number | null; modified_by: number | null };
@@ -34,11 +34,20 @@ async function archiveExists(sequelize: Sequelize): Promise<boolean> {
 }
 
 describe('Audit integrity: rolling back loses no audit value', () => {
+  // Filled and migrated once; each test works on a clone.
+  let source: TestDatabase;
   let db: TestDatabase;
 
+  before(async () => {
+    ({ db: source } = await createPreAuditDatabase(1000));
+    await migrateAll(source);
+    await source.sequelize.close();
+  });
+  after(async () => {
+    await source.drop();
+  });
   beforeEach(async () => {
-    ({ db } = await createPreAuditDatabase(1000));
-    await migrateAll(db);
+    db = await createTestDatabase({ database: source.name });
   });
   afterEach(async () => {
     await db.drop();

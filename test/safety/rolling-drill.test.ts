@@ -6,7 +6,7 @@ import { DRILL_TABLES, type DrillTable } from '../../app/dev/drill/writer-protoc
 import { pooledDatabaseUrl } from '../support/test-server';
 import type { TestDatabase } from '../support/test-database';
 
-const ROWS = 5_000;
+const ROWS = 2_500;
 
 describe('Concurrency: a rolling upgrade behind PgBouncer while the previous version keeps writing', () => {
   let db: TestDatabase | undefined;
@@ -16,7 +16,7 @@ describe('Concurrency: a rolling upgrade behind PgBouncer while the previous ver
 
   it('when the previous version writes before, during and after db:migrate and two new instances serve several users, no fillable row stays NULL, every modifier made the last change, and no lock is left', async function () {
     this.timeout(300_000);
-    ({ db } = await createPreAuditDatabase({ rows: ROWS, campaigns: 1_000 }));
+    ({ db } = await createPreAuditDatabase({ rows: ROWS, campaigns: 500 }));
     const result = await runRollingDrill({
       directUrl: db.directUrl,
       pooledUrl: pooledDatabaseUrl(db.name),

@@ -3,7 +3,7 @@ import { AUDITED_TABLES, auditMigrationOf } from '../../app/audit/audit-spec';
 import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-runner';
 import { fingerprint } from '../support/fingerprint';
 import { sequelizeCli } from '../support/run-command';
-import type { TestDatabase } from '../support/test-database';
+import { createTestDatabase, type TestDatabase } from '../support/test-database';
 import {
   FIRST_AUDIT,
   FROM_FIRST_AUDIT,
@@ -14,10 +14,19 @@ import {
 } from './audit-database';
 
 describe('Rollback: round trips on a filled pre-audit database', () => {
+  // Filled once; each test works on a clone.
+  let source: TestDatabase;
   let db: TestDatabase;
 
+  before(async () => {
+    ({ db: source } = await createPreAuditDatabase(3000));
+    await source.sequelize.close();
+  });
+  after(async () => {
+    await source.drop();
+  });
   beforeEach(async () => {
-    ({ db } = await createPreAuditDatabase(3000));
+    db = await createTestDatabase({ database: source.name });
   });
   afterEach(async () => {
     await db.drop();

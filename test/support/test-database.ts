@@ -38,11 +38,21 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const name = `gma_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   // Before creating anything: without PgBouncer this throws how to install it.
-  const url = via === 'pgbouncer' ? pooledDatabaseUrl(name) : databaseUrl(name);
+  if (via === 'pgbouncer') pooledDatabaseUrl(name);
   const source = typeof template === 'string' ? TEMPLATES[template] : template.database;
   await withAdminClient((client) =>
     client.query(`CREATE DATABASE ${name} TEMPLATE ${source} STRATEGY FILE_COPY`),
   );
+  return openTestDatabase(name, via);
+}
+
+/**
+ * A new handle on an existing test database, with Sequelize open and the
+ * models bound to it: to go on using a database whose handle was closed so
+ * that it could be cloned (a closed Sequelize cannot reconnect).
+ */
+export function openTestDatabase(name: string, via: Connection = 'direct'): TestDatabase {
+  const url = via === 'pgbouncer' ? pooledDatabaseUrl(name) : databaseUrl(name);
   const sequelize = createSequelize(url);
   initModels(sequelize);
   return {
