@@ -4,8 +4,6 @@ import { expect } from 'chai';
 import { ROW_KINDS, TABLE_NAMES } from '../../app/registry';
 import { PROJECT_ROOT, runCommand } from '../support/run-command';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-
 /** Every command-line entry point: a file under app/ or scripts/ that calls runMain(), except the server. */
 function commands(): string[] {
   const found: string[] = [];
@@ -40,27 +38,29 @@ describe('Command-line help', () => {
   });
 
   for (const command of all) {
-    it(`when ${command} gets --help, prints its usage and exits 0 without touching a database`, async () => {
-      // An unreachable database: --help must answer before connecting.
-      const result = await runCommand(TSX, [command, '--help'], {
-        DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none',
-      });
-      expect(result.code, result.stderr).to.equal(0);
-      expect(result.stdout).to.match(/^Usage: /);
-    });
-
-    it(`when ${command} gets an unknown option, exits 2 naming it`, async () => {
-      const result = await runCommand(TSX, [command, '--no-such-option'], {
-        DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none',
-      });
-      expect(result.code).to.equal(2);
-      expect(result.stderr).to.include('--no-such-option');
+    it(`when ${command} gets --help, prints its usage and exits 0 without touching a database; given an unknown option, exits 2 naming it`, async () => {
+      // An unreachable database: neither may connect.
+      const env = { DATABASE_URL: 'postgres://nobody:x@127.0.0.1:1/none' };
+      const [help, unknown] = await Promise.all([
+        runCommand(process.execPath, ['--import', 'tsx', command, '--help'], env),
+        runCommand(process.execPath, ['--import', 'tsx', command, '--no-such-option'], env),
+      ]);
+      expect(help.code, help.stderr).to.equal(0);
+      expect(help.stdout).to.match(/^Usage: /);
+      expect(unknown.code, unknown.stderr).to.equal(2);
+      expect(unknown.stderr).to.include('--no-such-option');
     });
   }
 
   it('when db:verify prints its help, it names every audited table; db:history, every kind: both read from the registry', async () => {
     const help = async (command: string) =>
-      (await runCommand(TSX, [path.join('app', 'cli', command), '--help'], {})).stdout;
+      (
+        await runCommand(
+          process.execPath,
+          ['--import', 'tsx', path.join('app', 'cli', command), '--help'],
+          {},
+        )
+      ).stdout;
     const verify = await help('verify.ts');
     expect(TABLE_NAMES.filter((table) => verify.includes(table))).to.deep.equal([...TABLE_NAMES]);
     const history = await help('history.ts');

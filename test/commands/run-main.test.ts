@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { expect } from 'chai';
-import { runCommand, PROJECT_ROOT } from '../support/run-command';
+import { runCommand } from '../support/run-command';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-const fail = (...args: string[]) => runCommand(TSX, ['test/support/failing-command.ts', ...args]);
+const fail = (...args: string[]) =>
+  runCommand(process.execPath, ['--import', 'tsx', 'test/support/failing-command.ts', ...args]);
 const STACK = /\n\s+at /;
 
 describe('Commands: what a failure prints', () => {

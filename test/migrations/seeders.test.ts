@@ -108,11 +108,11 @@ describe('Seeders', () => {
   it('when db:seed runs with NODE_ENV=production, it exits 1 saying why, and changes nothing', async () => {
     const before = await fingerprint(db.current.sequelize);
 
-    const result = await runCommand(
-      path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'),
-      ['app/cli/seed.ts'],
-      { DATABASE_URL: db.current.url, NODE_ENV: 'production', LOG_LEVEL: 'silent' },
-    );
+    const result = await runCommand(process.execPath, ['--import', 'tsx', 'app/cli/seed.ts'], {
+      DATABASE_URL: db.current.url,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'silent',
+    });
 
     expect(result.code, result.stderr).to.equal(1);
     expect(result.stderr).to.include(

@@ -4,11 +4,9 @@ import pg from 'pg';
 import { partitionName } from '../../app/history/partition-sql';
 import { dataFingerprint } from '../support/fingerprint';
 import { ensurePartitions, insertEntriesAt } from '../support/history-entries';
-import { appCommand, runCommand, PROJECT_ROOT } from '../support/run-command';
+import { appCommand, runCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
-import path from 'node:path';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const prune = (url: string, ...args: string[]) =>
   appCommand('app/cli/history-prune.ts', url, ...args);
 
@@ -120,10 +118,14 @@ describe('db:history-prune', () => {
     try {
       await reader.query('BEGIN');
       await reader.query('SELECT count(*) FROM history_entries_p202601');
-      const pruning = runCommand(TSX, ['app/cli/history-prune.ts', '--before', '2026-02-01'], {
-        DATABASE_URL: db.current.url,
-        GMA_DDL_ATTEMPTS: '10',
-      });
+      const pruning = runCommand(
+        process.execPath,
+        ['--import', 'tsx', 'app/cli/history-prune.ts', '--before', '2026-02-01'],
+        {
+          DATABASE_URL: db.current.url,
+          GMA_DDL_ATTEMPTS: '10',
+        },
+      );
       // Once the prune is asking for its lock, writers must not queue behind it.
       for (let waited = 0; ; waited += 100) {
         const [found] = await db.current.sequelize.query<{ n: number }>(

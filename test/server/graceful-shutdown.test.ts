@@ -1,13 +1,11 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
 import { expect } from 'chai';
 import { freePort } from '../../app/db/embedded-postgres';
 import { startAppServer } from '../../app/dev/app-server';
 import { PROJECT_ROOT } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitForHealth(port: number, timeoutMs: number): Promise<void> {
@@ -33,7 +31,11 @@ describe('Graceful shutdown', () => {
       PORT: String(port),
       LOG_LEVEL: 'silent',
     };
-    const server = spawn(TSX, ['app/server.ts'], { cwd: PROJECT_ROOT, env, stdio: 'pipe' });
+    const server = spawn(process.execPath, ['--import', 'tsx', 'app/server.ts'], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: 'pipe',
+    });
     let stderr = '';
     server.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     let exitedAt = 0;

@@ -8,10 +8,13 @@ import { freePort } from '../../app/db/embedded-postgres';
 import { PROJECT_ROOT, runCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
-const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-
 function startServer(env: Record<string, string>) {
-  return runCommand(TSX, ['app/server.ts'], { DATABASE_URL: undefined, ...env }, 60_000);
+  return runCommand(
+    process.execPath,
+    ['--import', 'tsx', 'app/server.ts'],
+    { DATABASE_URL: undefined, ...env },
+    60_000,
+  );
 }
 
 async function waitForHealth(port: number, timeoutMs: number): Promise<unknown> {
@@ -72,7 +75,11 @@ describe('Server start-up', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, GMA_DATA_DIR: dataDir, PORT: String(port) };
     env.LOG_LEVEL = 'warn';
     delete env.DATABASE_URL;
-    const server = spawn(TSX, ['app/server.ts'], { cwd: PROJECT_ROOT, env, stdio: 'pipe' });
+    const server = spawn(process.execPath, ['--import', 'tsx', 'app/server.ts'], {
+      cwd: PROJECT_ROOT,
+      env,
+      stdio: 'pipe',
+    });
     let stderr = '';
     server.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((resolve) => server.on('close', resolve));

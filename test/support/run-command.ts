@@ -50,13 +50,19 @@ export function sequelizeCli(databaseUrl: string, ...args: string[]): Promise<Co
   return runCommand(path.join(BIN, 'sequelize'), args, { DATABASE_URL: databaseUrl });
 }
 
-/** One of the app's TypeScript commands (e.g. `app/cli/migrate.ts`) on the given database. */
+/**
+ * One of the app's TypeScript commands (e.g. `app/cli/migrate.ts`) on the
+ * given database: one node process with tsx's loader (the tsx command would
+ * start a second process around it).
+ */
 export function appCommand(
   script: string,
   databaseUrl: string,
   ...args: string[]
 ): Promise<CommandResult> {
-  return runCommand(path.join(BIN, 'tsx'), [script, ...args], { DATABASE_URL: databaseUrl });
+  return runCommand(process.execPath, ['--import', 'tsx', script, ...args], {
+    DATABASE_URL: databaseUrl,
+  });
 }
 
 /** Names listed as applied ("up") by `sequelize db:migrate:status`. */
