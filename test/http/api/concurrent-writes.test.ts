@@ -9,7 +9,7 @@ import { describeEachConnection } from '../../support/connections';
 // each request through the request context, so interleaved requests from
 // different users must never stamp each other's rows.
 
-const USERS = 200;
+const USERS = 100;
 
 describeEachConnection('Concurrent writes over a real port', (via) => {
   const db = useTestDatabase('latest', via);

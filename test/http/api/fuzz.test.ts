@@ -14,10 +14,10 @@ import { useTestDatabase } from '../../support/test-database';
 // limit, huge arrays, huge numbers, duplicate keys, any charset label. No
 // request may answer 5xx, and a refused one (4xx) may change nothing in the
 // database.
-// FUZZ_SECONDS (default 20); a failure prints the seed and path, to replay:
+// FUZZ_SECONDS (default 10); a failure prints the seed and path, to replay:
 // FUZZ_SEED=<seed> FUZZ_PATH=<path>.
 
-const SECONDS = Number(process.env.FUZZ_SECONDS ?? 20);
+const SECONDS = Number(process.env.FUZZ_SECONDS ?? 10);
 
 /** Counts kept on purpose for refused attempts: the login and registration limits. */
 const COUNTERS = ['rate_limits'];
