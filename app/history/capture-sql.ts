@@ -1,10 +1,6 @@
 import { HISTORY_SETTINGS } from '../db/history-settings';
 import { ident } from '../db/sql-identifier';
-import {
-  HISTORY_TABLE,
-  UNRECORDED_COLUMNS,
-  type CapturedTable,
-} from './captured-table';
+import { HISTORY_TABLE, UNRECORDED_COLUMNS, type CapturedTable } from './captured-table';
 
 /*
  * The database keeps the history itself: one AFTER ROW trigger per captured

@@ -1,18 +1,20 @@
 import type autocannon from 'autocannon';
 import { postJson } from './api';
 
-/** The two item writes the HTTP benchmarks load the API with, and the headers they need. */
+/** The item requests the HTTP benchmarks load the API with, and the headers they need. */
 export interface ItemWrites {
   headers: Record<string, string>;
   /** POST /api/items: one new item per request. */
   create: autocannon.Request;
   /** PATCH /api/items/:id: a new description for one of 200 items, picked at random. */
   update: autocannon.Request;
+  /** GET /api/items/:id: one of the same 200 items, picked at random. */
+  read: autocannon.Request;
 }
 
 /**
  * Registers a user on the API under `base`, gives it a campaign with 200
- * items to edit, and returns the create and update requests, as that user.
+ * items to edit, and returns the create, update and read requests, as that user.
  */
 export async function prepareItemWrites(base: string): Promise<ItemWrites> {
   const password = 'correct horse battery';
@@ -46,6 +48,14 @@ export async function prepareItemWrites(base: string): Promise<ItemWrites> {
         ...req,
         path: `/api/items/${ids[Math.floor(Math.random() * ids.length)]}`,
         body: JSON.stringify({ description: `edited ${Math.random()}` }),
+      }),
+    },
+    read: {
+      method: 'GET',
+      path: '/api/items/0',
+      setupRequest: (req: autocannon.Request) => ({
+        ...req,
+        path: `/api/items/${ids[Math.floor(Math.random() * ids.length)]}`,
       }),
     },
   };

@@ -48,7 +48,9 @@ describe('Atomicity: every migration under an injected failure', function () {
    * the tables exist. Its handle is closed so that it can be cloned; `reuse`
    * is a new handle on the same database, for the run that needs it last.
    */
-  async function databaseBefore(index: number): Promise<{ base: TestDatabase; reuse: TestDatabase }> {
+  async function databaseBefore(
+    index: number,
+  ): Promise<{ base: TestDatabase; reuse: TestDatabase }> {
     const base = await databaseBeforeMigration(index, ROWS);
     const reuse = openTestDatabase(base.name);
     dbs.push(reuse);
