@@ -2,7 +2,11 @@
 // owner's account was deleted), or the values a rollback archived. Keyset
 // batches of about 50 ms, each its own transaction, touching only rows
 // still NULL: an interrupted run resumes.
-// Down: nothing to revert (both columns are new; their down archives them).
+// Down: restores exactly the values the up wrote, as the app's runner
+// recorded them (meta.fills), where the row still holds them; without a
+// record (applied before the runner recorded fills, or by sequelize-cli) it
+// changes nothing and says how many rows keep a value it may have written.
+// (Until 2026-12 it did nothing; see docs/migrations.md, release record.)
 import { auditBackfillMigration } from '../app/audit/migration-steps';
 import { campaigns } from '../app/registry';
 

@@ -12,6 +12,12 @@ import { withMigrationClient } from '../db/migration-lib/migration-client';
 import { BACKFILL_LOG_TABLE, revertLoggedCreatorsPass } from '../db/migration-lib/backfill-log';
 import { runBatchedPass } from '../db/migration-lib/batched-pass';
 import {
+  countUnrecorded,
+  describeRestored,
+  describeUnrecorded,
+  restoreRecordedFills,
+} from '../db/migration-lib/recorded-fills';
+import {
   createIndexConcurrently,
   dropIndexConcurrently,
 } from '../db/migration-lib/concurrent-index';
@@ -32,9 +38,10 @@ import { installAuditTriggers, removeAuditTriggers } from './trigger-sql';
  *             values the rule would not derive again, then drops them.
  *   backfill  keyset batches of about 50 ms, each its own transaction,
  *             touching only rows still NULL: resumable. Archived values win
- *             over the rule. Down: reverts exactly the logged fills of a
- *             created_by that existed before (nothing else to undo: the
- *             columns' down archives what they hold).
+ *             over the rule. Down: restores exactly what the up wrote, as
+ *             the app's runner recorded it (recorded-fills.ts); without a
+ *             record, reverts the logged fills of a created_by that existed
+ *             before, as it did before the record existed, and says so.
  *   keys      NOT VALID, then VALIDATE (writers continue). Down: drops them.
  *   indexes   CREATE INDEX CONCURRENTLY, an INVALID leftover dropped first.
  *             Down: drops them concurrently.
@@ -119,12 +126,12 @@ export async function backfillAuditColumns(
  * goes back to NULL so that a re-apply selects them again. A table whose
  * audit columns are all new has nothing to undo here.
  */
-export async function revertBackfill(qi: QueryInterface, spec: TableDeclaration): Promise<void> {
-  if (!spec.columns.created_by.existedBefore) return;
+export async function revertBackfill(qi: QueryInterface, spec: TableDeclaration): Promise<number> {
+  if (!spec.columns.created_by.existedBefore) return 0;
   const table = ident(spec.table);
   const inLog = `l.table_name = '${spec.table}' AND l.column_name = 'created_by'`;
   const logged = `${BACKFILL_LOG_TABLE} l JOIN ${table} t ON t.id = l.row_id AND t.created_by = l.value`;
-  await withMigrationClient(qi, async (client) => {
+  return withMigrationClient(qi, async (client) => {
     await ensureArchive(client);
     await client.query(
       `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
@@ -142,9 +149,35 @@ export async function revertBackfill(qi: QueryInterface, spec: TableDeclaration)
        ON CONFLICT (table_name, column_name, row_id)
          DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
     );
-    await runBatchedPass(client, revertLoggedCreatorsPass(spec.table, table));
+    const reverted = await runBatchedPass(client, revertLoggedCreatorsPass(spec.table, table));
     await dropArchiveIfEmpty(client);
+    return reverted;
   });
+}
+
+/**
+ * The down of a backfill or catch-up pass: restores exactly what its up
+ * wrote, as the runner recorded it (recorded-fills.ts). Without a record
+ * (an up applied before the runner recorded fills, or by sequelize-cli), it
+ * does what this down did before the record existed (revertBackfill: the
+ * logged created_by fills of the table) and says so, with the row counts.
+ */
+export async function undoFills(
+  qi: QueryInterface,
+  spec: TableDeclaration,
+  step: 'backfill' | 'catch-up',
+): Promise<void> {
+  const recorded = await withMigrationClient(qi, async (client) => {
+    const done = await restoreRecordedFills(client, spec.table, step);
+    if (done) migrationLog(describeRestored(spec.table, step, done));
+    return done !== undefined;
+  });
+  if (recorded) return;
+  const reverted = spec.columns.created_by.existedBefore
+    ? await revertBackfill(qi, spec)
+    : undefined;
+  const kept = await withMigrationClient(qi, (client) => countUnrecorded(client, spec.table));
+  migrationLog(describeUnrecorded(spec.table, step, { reverted, kept }));
 }
 
 const keysOf = (spec: TableDeclaration) =>
@@ -181,9 +214,15 @@ export function auditBackfillMigration(
   step: 'backfill' | 'catch-up' = 'backfill',
 ): BuiltMigration {
   return {
-    meta: { transactional: false, table: spec.table, kind: 'backfill', audit: step },
+    meta: {
+      transactional: false,
+      table: spec.table,
+      kind: 'backfill',
+      audit: step,
+      fills: 'audit-columns',
+    },
     up: (qi) => backfillAuditColumns(qi, spec),
-    down: (qi) => revertBackfill(qi, spec),
+    down: (qi) => undoFills(qi, spec, step),
   };
 }
 

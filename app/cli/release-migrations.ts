@@ -6,7 +6,7 @@ import { describeMismatch } from '../ops/release/transcript';
 import { parseCommandLine, withDatabase } from './command-line';
 
 const HELP = `
-Usage: npm run db:release-migrations [-- --check | --rerecord <migration>]
+Usage: npm run db:release-migrations [-- --check | --rerecord <migration>[,<migration>...]]
 
 A released migration's behaviour is frozen: what it sends to a database and
 what it leaves there. This command replays every migration, up in order and
@@ -24,7 +24,8 @@ Options:
                             does something else than recorded
   --rerecord <migration>    record that released migration's transcript
                             again (only when the change is deliberate and
-                            reviewed, e.g. a new reference row)
+                            reviewed, e.g. a new reference row); several,
+                            separated by commas, are recorded together
   -h, --help                show this help
 `;
 
@@ -34,16 +35,18 @@ runMain('db:release-migrations', async () => {
     { check: { type: 'boolean' }, rerecord: { type: 'string' } },
     HELP,
   );
-  if (args.check && args.rerecord !== undefined) {
+  const rerecord = args.rerecord === undefined ? [] : String(args.rerecord).split(',');
+  if (args.check && rerecord.length > 0) {
     throw new UsageError('--check and --rerecord cannot be combined');
   }
-  const rerecord = args.rerecord;
-  if (rerecord !== undefined && !listMigrationFiles(MIGRATIONS_DIR).includes(rerecord)) {
-    throw new UsageError(`--rerecord: no migration file is named ${rerecord}`);
+  for (const name of rerecord) {
+    if (!listMigrationFiles(MIGRATIONS_DIR).includes(name)) {
+      throw new UsageError(`--rerecord: no migration file is named ${name}`);
+    }
   }
   return withDatabase(async (db) => {
     const { mismatches, missing, unreleased, replayed } = await checkReleased(db.url);
-    const blocking = mismatches.filter((m) => m.migration !== rerecord);
+    const blocking = mismatches.filter((m) => !rerecord.includes(m.migration));
     for (const mismatch of blocking) console.error(describeMismatch(mismatch));
     for (const name of missing) console.error(`${name} was released and its file is gone`);
     if (blocking.length || missing.length) {
@@ -58,8 +61,8 @@ runMain('db:release-migrations', async () => {
       return 0;
     }
     const toWrite = [...unreleased];
-    if (rerecord !== undefined && !unreleased.some((t) => t.migration === rerecord)) {
-      toWrite.push(replayed.get(rerecord)!);
+    for (const name of rerecord) {
+      if (!unreleased.some((t) => t.migration === name)) toWrite.push(replayed.get(name)!);
     }
     const failed = toWrite.filter((t) => t.up.error || t.down.error);
     for (const t of failed) {

@@ -37,4 +37,17 @@ export interface MigrationMeta {
   readonly kind: MigrationKind;
   /** Its step of the audit, when it is one (see AUDIT_STEPS). */
   readonly audit?: AuditStep;
+  /**
+   * The up fills the table's audit columns (created_by, modified_by) where
+   * they are NULL, through its own connection. The app's runner records
+   * every value it writes, so that the down restores exactly those
+   * (app/db/migration-lib/recorded-fills.ts).
+   */
+  readonly fills?: 'audit-columns';
+  /**
+   * Declared when the down has nothing to undo because the up changes
+   * nothing a down must restore, with the reason. Such a down sends nothing;
+   * every other down undoes its up.
+   */
+  readonly down?: { readonly none: string };
 }

@@ -5,6 +5,13 @@ import { Umzug } from 'umzug';
 import { MigrationHistory } from './migration-history';
 import { MIGRATIONS_DIR, SEEDERS_DIR, listMigrationFiles, loadMigration } from './migration-files';
 import { runWithRecord } from './transactional-step';
+import { withMigrationClient } from './migration-lib/migration-client';
+import {
+  ensureFillRecord,
+  recordFillsAround,
+  RECORDER_APPLICATION_NAME,
+} from './migration-lib/recorded-fills';
+import type { MigrationMeta } from './migration-meta';
 
 export type Migrator = Umzug<ReturnType<SequelizeInstance['getQueryInterface']>>;
 
@@ -36,8 +43,19 @@ export function createMigrator(
   const run = (name: string, direction: 'up' | 'down') => async () => {
     const migration = loadMigration(path.join(dir, name));
     const step = (context: typeof queryInterface) => migration[direction](context, Sequelize);
-    if (!migration.meta?.transactional) return step(queryInterface);
-    return runWithRecord(queryInterface, storage, name, direction, step);
+    const apply = () =>
+      migration.meta?.transactional
+        ? runWithRecord(queryInterface, storage, name, direction, step)
+        : step(queryInterface);
+    if (direction === 'up' && migration.meta?.fills) {
+      const target = fillTarget(name, migration.meta);
+      return withMigrationClient(
+        queryInterface,
+        (client) => recordFillsAround(client, target, apply),
+        RECORDER_APPLICATION_NAME,
+      );
+    }
+    return apply();
   };
   return new Umzug({
     migrations: () =>
@@ -53,19 +71,42 @@ export function createMigrator(
   });
 }
 
+/** Which migration a fill record belongs to: its table and audit step (how its down finds it). */
+function fillTarget(name: string, meta: MigrationMeta) {
+  if (meta.transactional || meta.audit === undefined) {
+    throw new Error(
+      `${name} declares fills but ${meta.transactional ? 'is one transaction' : 'no audit step'}: ` +
+        'only a non-transactional audit step that fills through its own connection can be recorded',
+    );
+  }
+  return { name, table: meta.table, step: meta.audit };
+}
+
 function history(sequelize: SequelizeInstance, options: MigratorOptions): MigrationHistory {
   return new MigrationHistory(sequelize, options.tableName ?? 'SequelizeMeta');
 }
 
-/** Creates the runner's history table if it is missing (the runner does, before running anything). */
+/**
+ * Creates the runner's history table if it is missing (the runner does,
+ * before running anything), and for migrations the record of their fills.
+ */
 export async function ensureMigrationHistory(
   sequelize: SequelizeInstance,
   options: MigratorOptions = {},
 ): Promise<void> {
   await history(sequelize, options).ensureTable();
+  if (options.tableName !== SEEDERS_HISTORY) {
+    await withMigrationClient(
+      sequelize.getQueryInterface(),
+      ensureFillRecord,
+      RECORDER_APPLICATION_NAME,
+    );
+  }
 }
+
+const SEEDERS_HISTORY = 'SequelizeData';
 
 /** The seeders' runner: `seeders/`, history in `SequelizeData` like `db:seed:all`. */
 export function createSeeder(sequelize: SequelizeInstance): Migrator {
-  return createMigrator(sequelize, { dir: SEEDERS_DIR, tableName: 'SequelizeData' });
+  return createMigrator(sequelize, { dir: SEEDERS_DIR, tableName: SEEDERS_HISTORY });
 }

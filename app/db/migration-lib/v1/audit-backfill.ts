@@ -12,6 +12,13 @@ import { BACKFILL_LOG_TABLE, revertLoggedCreatorsPass } from '../backfill-log';
 import { runBatchedPass, type BatchedPass } from '../batched-pass';
 import { migrationTuning } from '../tuning';
 import { withMigrationClient } from '../migration-client';
+import { migrationLog } from '../migration-log';
+import {
+  countUnrecorded,
+  describeRestored,
+  describeUnrecorded,
+  restoreRecordedFills,
+} from '../recorded-fills';
 
 /*
  * The backfill rules, and how a re-apply after a rollback prefers what was
@@ -151,8 +158,8 @@ export async function backfillAuditFields(
 export async function revertCreatorFills(
   queryInterface: QueryInterface,
   table: 'items' | 'locations',
-): Promise<void> {
-  await withMigrationClient(queryInterface, async (client) => {
+): Promise<number> {
+  return withMigrationClient(queryInterface, async (client) => {
     await ensureArchive(client);
     await client.query(
       `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
@@ -175,12 +182,39 @@ export async function revertCreatorFills(
          DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
       [table],
     );
-    await runBatchedPass(
+    const reverted = await runBatchedPass(
       client,
       revertLoggedCreatorsPass(table, table),
       migrationTuning(),
       'v1-session',
     );
     await dropArchiveIfEmpty(client);
+    return reverted;
   });
+}
+
+/**
+ * The down of the 2026-11-24 backfills: restores exactly what the up wrote,
+ * as the app's runner recorded it (../recorded-fills.ts). Without a record
+ * (an up applied before the runner recorded fills, or by sequelize-cli) it
+ * does what these downs did before: items and locations revert their logged
+ * created_by fills (revertCreatorFills), characters nothing; and it says so
+ * with the row counts.
+ */
+export async function undoBackfill(
+  queryInterface: QueryInterface,
+  table: AuditedTable,
+): Promise<void> {
+  const recorded = await withMigrationClient(queryInterface, async (client) => {
+    const done = await restoreRecordedFills(client, table, 'backfill');
+    if (done) migrationLog(describeRestored(table, 'backfill', done));
+    return done !== undefined;
+  });
+  if (recorded) return;
+  const reverted =
+    table === 'characters' ? undefined : await revertCreatorFills(queryInterface, table);
+  const kept = await withMigrationClient(queryInterface, (client) =>
+    countUnrecorded(client, table),
+  );
+  migrationLog(describeUnrecorded(table, 'backfill', { reverted, kept }));
 }
