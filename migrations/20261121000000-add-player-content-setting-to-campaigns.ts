@@ -6,7 +6,7 @@
 // Down: drops the column; refused while a campaign has it set (the up would
 // bring back only the default), unless --discard-data.
 import type { QueryInterface } from 'sequelize';
-import { refuseToLoseRows } from '../app/db/migration-lib/kept-rows';
+import { refuseToLoseRows, rowCounterOfClient } from '../app/db/migration-lib/kept-rows';
 import { withMigrationClient } from '../app/db/migration-lib/migration-client';
 import { runOnlineDdl } from '../app/db/migration-lib/online-ddl';
 import type { MigrationMeta } from '../app/db/migration-meta';
@@ -26,15 +26,15 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await refuseToLoseRows(queryInterface, 'campaigns', {
-    where: 'players_can_create_content',
-    what: 'column campaigns.players_can_create_content (campaigns that let players create content)',
-  });
-  await withMigrationClient(queryInterface, (client) =>
-    runOnlineDdl(
+  await withMigrationClient(queryInterface, async (client) => {
+    await refuseToLoseRows(rowCounterOfClient(client), 'campaigns', {
+      where: 'players_can_create_content',
+      what: 'column campaigns.players_can_create_content (campaigns that let players create content)',
+    });
+    await runOnlineDdl(
       client,
       ['ALTER TABLE campaigns DROP COLUMN IF EXISTS players_can_create_content'],
       ['campaigns'],
-    ),
-  );
+    );
+  });
 }

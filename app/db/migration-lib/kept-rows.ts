@@ -118,16 +118,20 @@ async function exists(queryInterface: QueryInterface, table: string): Promise<bo
 
 /**
  * Refuses (DataLossRefusedError) when the rows of `table` matching `where`
- * would be lost, unless --discard-data was given. `what` names the loss for
+ * would be lost, unless --discard-data was given. The rows are counted
+ * through `source`: the down's queryInterface, or a RowCounter over the
+ * connection that then alters the table (a count in the runner's
+ * transaction would hold a lock that connection waits for). `what` names the loss for
  * the message ("table users", "column campaigns.x").
  */
 export async function refuseToLoseRows(
-  queryInterface: QueryInterface,
+  source: QueryInterface | RowCounter,
   table: string,
   options: { where?: string; what?: string } = {},
 ): Promise<void> {
   if (discard) return;
-  const rows = await countRows(rowCounterOf(queryInterface), table, options.where);
+  const own = typeof source === 'function' ? source : rowCounterOf(source);
+  const rows = await countRows(own, table, options.where);
   if (rows > 0) throw new DataLossRefusedError(table, rows, options.what ?? `table ${table}`);
 }
 
