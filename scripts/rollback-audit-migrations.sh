@@ -26,7 +26,7 @@ Options:
                       it drops drops them instead of refusing
   -h, --help          show this help
 
-Uses MIGRATION_DATABASE_URL when set, else DATABASE_URL, else the embedded
+Uses MIGRATION_DATABASE_URL when set (only with DATABASE_URL), else DATABASE_URL, else the embedded
 PostgreSQL under .data/ (like every db:* command).
 Manual equivalent (--to is inclusive: name the FIRST audit migration):
   npm run db:rollback -- --to <first audit migration>

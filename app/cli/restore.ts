@@ -10,7 +10,8 @@ Usage: npm run db:restore -- --from <folder>
 
 Loads a backup written by db:backup into a new, empty database: create it,
 point DATABASE_URL at it (and MIGRATION_DATABASE_URL too, if your environment
-sets it: the db:* commands use that one first), restore, then switch over.
+sets it: the db:* commands use that one first, and it is refused without
+DATABASE_URL), restore, then switch over.
 The empty database is first migrated to exactly the backup's migrations (the
 same SequelizeMeta). All tables load in one transaction, in foreign-key
 order, sequences are set where the source's stood, and everything is read

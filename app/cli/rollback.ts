@@ -25,8 +25,8 @@ Options:
   -h, --help        show this help
 With neither option, the last migration is reverted.
 
-Uses MIGRATION_DATABASE_URL, else DATABASE_URL, else the embedded PostgreSQL;
-refuses a transaction pooler before changing anything, like db:migrate.
+Uses MIGRATION_DATABASE_URL (set only with DATABASE_URL), else
+DATABASE_URL, else the embedded PostgreSQL; refuses a transaction pooler before changing anything, like db:migrate.
 
 Same history as: npx sequelize db:migrate:undo:all --to <migration>
 `;
