@@ -18,6 +18,13 @@ function isAlive(pid) {
 }
 
 function databaseUrl() {
+  // One rule with the app's commands (app/config.ts): MIGRATION_DATABASE_URL is
+  // a second address of the database DATABASE_URL names, never alone.
+  if (process.env.MIGRATION_DATABASE_URL && !process.env.DATABASE_URL) {
+    throw new Error(
+      'MIGRATION_DATABASE_URL is set but DATABASE_URL is not; set DATABASE_URL to the same database (through the pooler)',
+    );
+  }
   if (process.env.MIGRATION_DATABASE_URL) return process.env.MIGRATION_DATABASE_URL;
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   if (fs.existsSync(stateFile)) {

@@ -1,6 +1,7 @@
 import type { QueryInterface } from 'sequelize';
 import { DataTypes } from 'sequelize';
 import type { MigrationMeta } from '../app/db/migration-meta';
+import { refuseToLoseRows } from '../app/db/migration-lib/kept-rows';
 
 export const meta: MigrationMeta = { transactional: true, table: 'users', kind: 'schema' };
 
@@ -18,5 +19,8 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
+  // Nothing brings the rows back: refused while it holds any, unless --discard-data.
+  // The system user is not counted: its own down, which runs first, deletes it.
+  await refuseToLoseRows(queryInterface, 'users', { where: "username <> 'system'" });
   await queryInterface.dropTable('users');
 }

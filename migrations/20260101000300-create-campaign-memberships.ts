@@ -1,6 +1,7 @@
 import type { QueryInterface } from 'sequelize';
 import { DataTypes } from 'sequelize';
 import type { MigrationMeta } from '../app/db/migration-meta';
+import { refuseToLoseRows } from '../app/db/migration-lib/kept-rows';
 
 export const meta: MigrationMeta = {
   transactional: true,
@@ -51,5 +52,7 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
+  // Nothing brings the rows back: refused while it holds any, unless --discard-data.
+  await refuseToLoseRows(queryInterface, 'campaign_memberships');
   await queryInterface.dropTable('campaign_memberships');
 }

@@ -1,6 +1,7 @@
 import type { QueryInterface } from 'sequelize';
 import { DataTypes } from 'sequelize';
 import type { MigrationMeta } from '../app/db/migration-meta';
+import { refuseToLoseRows } from '../app/db/migration-lib/kept-rows';
 
 export const meta: MigrationMeta = { transactional: true, table: 'items', kind: 'schema' };
 
@@ -34,5 +35,7 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
+  // Nothing brings the rows back: refused while it holds any, unless --discard-data.
+  await refuseToLoseRows(queryInterface, 'items');
   await queryInterface.dropTable('items');
 }

@@ -3,8 +3,10 @@
 // rewrite. The brief ACCESS EXCLUSIVE lock is taken with a short lock_timeout
 // and retries, so a long transaction on campaigns cannot queue every reader
 // behind it. IF (NOT) EXISTS makes a re-run after a crash harmless.
-// Down: drops the column.
+// Down: drops the column; refused while a campaign has it set (the up would
+// bring back only the default), unless --discard-data.
 import type { QueryInterface } from 'sequelize';
+import { refuseToLoseRows, rowCounterOfClient } from '../app/db/migration-lib/kept-rows';
 import { withMigrationClient } from '../app/db/migration-lib/migration-client';
 import { runOnlineDdl } from '../app/db/migration-lib/online-ddl';
 import type { MigrationMeta } from '../app/db/migration-meta';
@@ -24,11 +26,15 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await withMigrationClient(queryInterface, (client) =>
-    runOnlineDdl(
+  await withMigrationClient(queryInterface, async (client) => {
+    await refuseToLoseRows(rowCounterOfClient(client), 'campaigns', {
+      where: 'players_can_create_content',
+      what: 'column campaigns.players_can_create_content (campaigns that let players create content)',
+    });
+    await runOnlineDdl(
       client,
       ['ALTER TABLE campaigns DROP COLUMN IF EXISTS players_can_create_content'],
       ['campaigns'],
-    ),
-  );
+    );
+  });
 }

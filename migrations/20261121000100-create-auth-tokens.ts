@@ -1,10 +1,12 @@
 import type { QueryInterface } from 'sequelize';
 import { DataTypes } from 'sequelize';
 import type { MigrationMeta } from '../app/db/migration-meta';
+import { refuseToLoseRows } from '../app/db/migration-lib/kept-rows';
 
 // Bearer tokens for the HTTP API. Only a SHA-256 of each token is stored, so a
-// leaked table does not let anyone log in. Down drops the table: every session
-// ends and users log in again; no other data depends on it.
+// leaked table does not let anyone log in. Down drops the table (every session
+// ends and users log in again; no other data depends on it): refused while it
+// holds tokens, unless --discard-data.
 
 export const meta: MigrationMeta = { transactional: true, table: 'auth_tokens', kind: 'schema' };
 
@@ -33,5 +35,7 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
+  // Nothing brings the rows back: refused while it holds any, unless --discard-data.
+  await refuseToLoseRows(queryInterface, 'auth_tokens');
   await queryInterface.dropTable('auth_tokens');
 }

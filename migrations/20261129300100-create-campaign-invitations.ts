@@ -2,11 +2,13 @@
 // username; the account joins only when it accepts. A row is a pending
 // invitation; accepting, declining or revoking deletes it, and an expired one
 // is ignored (and replaced by a new invitation). One per campaign and invitee.
-// One transaction. Down drops the table: pending invitations are lost (they
-// are offers, not memberships; memberships are untouched).
+// One transaction. Down keeps pending invitations: a table holding any is
+// renamed aside (campaign_invitations_archived, its keys still cascading) and
+// back by the next up; an empty one, or any with --discard-data, is dropped.
 import type { QueryInterface } from 'sequelize';
 import { DataTypes } from 'sequelize';
 import type { MigrationMeta } from '../app/db/migration-meta';
+import { bringTableBack, keepTableAside } from '../app/db/migration-lib/kept-rows';
 
 export const meta: MigrationMeta = {
   transactional: true,
@@ -15,6 +17,7 @@ export const meta: MigrationMeta = {
 };
 
 export async function up(queryInterface: QueryInterface): Promise<void> {
+  if (await bringTableBack(queryInterface, 'campaign_invitations')) return;
   await queryInterface.sequelize.transaction(async (transaction) => {
     await queryInterface.createTable(
       'campaign_invitations',
@@ -56,5 +59,7 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 }
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
-  await queryInterface.dropTable('campaign_invitations');
+  await keepTableAside(queryInterface, 'campaign_invitations', () =>
+    queryInterface.dropTable('campaign_invitations'),
+  );
 }

@@ -8,19 +8,25 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-Usage: scripts/rollback-audit-migrations.sh [--yes] [--allow-production]
+Usage: scripts/rollback-audit-migrations.sh [--yes] [--allow-production] [--discard-data]
 
 Shows the database and its migration state, lists exactly the audit
-migrations it will revert, asks for confirmation, reverts them, verifies the
-pre-audit state and prints how to re-apply.
+migrations it will revert and, apart, every other migration it must revert
+because it was applied later, with the rows each holds and what the
+rollback does with them (kept aside and brought back by db:migrate, or
+refused). Warns, asks for confirmation (a second question for those other
+migrations), reverts them, verifies the pre-audit state, says what was kept
+aside and prints how to re-apply.
 
 Options:
   --yes               do not ask (for automation). Without it, and without a
                       terminal to ask on, the script stops and changes nothing.
   --allow-production  required as well when NODE_ENV=production
+  --discard-data      passed to db:rollback: a down that cannot keep the rows
+                      it drops drops them instead of refusing
   -h, --help          show this help
 
-Uses MIGRATION_DATABASE_URL when set, else DATABASE_URL, else the embedded
+Uses MIGRATION_DATABASE_URL when set (only with DATABASE_URL), else DATABASE_URL, else the embedded
 PostgreSQL under .data/ (like every db:* command).
 Manual equivalent (--to is inclusive: name the FIRST audit migration):
   npm run db:rollback -- --to <first audit migration>
@@ -35,10 +41,12 @@ fail() {
 
 assume_yes=0
 allow_production=0
+discard=()
 for arg in "$@"; do
   case "$arg" in
     --yes | -y) assume_yes=1 ;;
     --allow-production) allow_production=1 ;;
+    --discard-data) discard=(--discard-data) ;;
     -h | --help) usage; exit 0 ;;
     *) echo "rollback-audit-migrations: unknown option: $arg (see --help)" >&2; exit 2 ;;
   esac
@@ -64,24 +72,36 @@ if [ "${NODE_ENV:-}" = "production" ] && [ "$allow_production" -ne 1 ]; then
 fi
 
 echo "== Rollback of the audit migrations (node $node_version)"
-plan="$(run_ts app/cli/audit-rollback-plan.ts)" || fail "could not read the migration state (see above)."
-echo "$plan" | grep -v '^TARGET='
+plan="$(run_ts app/cli/audit-rollback-plan.ts ${discard[@]+"${discard[@]}"})" ||
+  fail "could not read the migration state (see above)."
+echo "$plan" | grep -v -E '^(TARGET|OTHERS|REFUSED)='
 target="$(echo "$plan" | sed -n 's/^TARGET=//p')"
+others="$(echo "$plan" | sed -n 's/^OTHERS=//p')"
 if [ -z "$target" ]; then
   echo "Nothing to do."
   exit 0
 fi
+if echo "$plan" | grep -q '^REFUSED='; then
+  fail "a down above refuses to drop rows that nothing brings back; nothing was changed. Take a backup (npm run db:backup) and re-run with --discard-data to drop them, or keep them."
+fi
 
+if [ -n "$others" ]; then
+  echo "WARNING: this also reverts $others migration(s) that are not part of the audit (listed above, with their rows)."
+fi
 if [ "$assume_yes" -ne 1 ]; then
   if [ ! -t 0 ]; then
     fail "no terminal to confirm on and no --yes: nothing was changed. Re-run with --yes to proceed."
   fi
   read -r -p "Revert these migrations? Type 'yes' to continue: " answer
   [ "$answer" = "yes" ] || { echo "Not confirmed: nothing was changed."; exit 1; }
+  if [ -n "$others" ]; then
+    read -r -p "Revert the $others migration(s) that are not part of the audit as well (their rows as listed above)? Type 'yes' to continue: " answer
+    [ "$answer" = "yes" ] || { echo "Not confirmed: nothing was changed."; exit 1; }
+  fi
 fi
 
 echo "== Reverting down to and including $target"
-run_ts app/cli/rollback.ts --to "$target" ||
+run_ts app/cli/rollback.ts --to "$target" ${discard[@]+"${discard[@]}"} ||
   fail "the rollback stopped (see above). It is safe to run this script again: it resumes."
 
 echo "== Verifying"
@@ -90,7 +110,8 @@ run_ts app/cli/audit-rollback-plan.ts --verify ||
 
 cat <<DONE
 == Done. The database is at the pre-audit state.
-Audit values are kept in the audit archive (npm run db:audit-archive shows it).
-To re-apply the audit migrations (restoring the archived values):
+Audit values are kept in the audit archive (npm run db:audit-archive shows it);
+the tables listed as kept aside above hold their rows until the re-apply.
+To re-apply the migrations (restoring the archived values and the kept rows):
   npm run db:migrate        or        npx sequelize db:migrate
 DONE

@@ -17,9 +17,10 @@ runs.
 
 The history (history_entries) is dumped once, from its partitioned table,
 with the time range of its entries, so that db:restore makes the monthly
-partitions they belong in before loading them. A history renamed aside by
-a rollback (history_entries_archived) cannot be restored: apply the
-migrations again or purge it (db:history-archive) before backing up.
+partitions they belong in before loading them. Tables a rollback kept
+aside (history_entries_archived with its partitions,
+campaign_invitations_archived, rate_limits_archived) are backed up like
+any other, and db:restore makes them again.
 
 Login tokens (auth_tokens) are left out on purpose: a restore must not
 bring back a session logged out since the backup; users log in again.

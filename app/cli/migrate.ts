@@ -13,8 +13,8 @@ Options:
                     --to 20260101000400-create-characters.ts (".ts" optional)
   -h, --help        show this help
 
-Uses MIGRATION_DATABASE_URL, else DATABASE_URL, else the embedded PostgreSQL
-under .data/. Through a transaction pooler (PgBouncer pool_mode=transaction)
+Uses MIGRATION_DATABASE_URL (set only with DATABASE_URL), else
+DATABASE_URL, else the embedded PostgreSQL under .data/. Through a transaction pooler (PgBouncer pool_mode=transaction)
 it refuses before changing anything: set MIGRATION_DATABASE_URL to a direct
 connection. If the lock's connection is lost, it stops before the next
 migration and exits 1; running it again resumes.

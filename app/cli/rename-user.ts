@@ -19,8 +19,9 @@ Options:
                    not taken by another account in any case
   -h, --help       show this help
 
-The system user cannot be renamed. Uses MIGRATION_DATABASE_URL, else DATABASE_URL,
-else the embedded PostgreSQL (as every db:* command).
+The system user cannot be renamed. Uses MIGRATION_DATABASE_URL (set only
+with DATABASE_URL), else DATABASE_URL, else the embedded PostgreSQL (as
+every db:* command).
 `;
 
 runMain('db:rename-user', async () => {

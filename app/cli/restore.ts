@@ -10,15 +10,20 @@ Usage: npm run db:restore -- --from <folder>
 
 Loads a backup written by db:backup into a new, empty database: create it,
 point DATABASE_URL at it (and MIGRATION_DATABASE_URL too, if your environment
-sets it: the db:* commands use that one first), restore, then switch over.
+sets it: the db:* commands use that one first, and it is refused without
+DATABASE_URL), restore, then switch over.
 The empty database is first migrated to exactly the backup's migrations (the
 same SequelizeMeta). All tables load in one transaction, in foreign-key
 order, sequences are set where the source's stood, and everything is read
 back; the load commits only if every row count and SHA-256 matches the
-manifest. If the load fails, the migrations applied to the empty database
-are reverted, so it is left as it was found. The history's monthly
-partitions covering the backup's entries are made before they load. Login
-tokens are not in a backup: after a restore, users log in again.
+manifest. Tables a rollback kept aside (<table>_archived) are made as their
+migration creates them, with the source's partitions. All or nothing: if
+any step fails (a migration, the load, the check), the migrations applied
+to the empty database are reverted and the tables made there dropped, so
+it is left as it was found (if even that fails, the message says which
+database to drop and create again). A target holding tables but no
+migrations is refused. Login tokens are not in a backup: after a restore,
+users log in again.
 
 Options:
   --from <folder>  the backup folder (the one holding manifest.json)

@@ -1,5 +1,6 @@
 import { runMain, UsageError } from './run-main';
 import { migrateDown } from '../db/migration-runner';
+import { withDataDiscarded } from '../db/migration-lib/kept-rows';
 import { parseCommandLine, progress, withDatabase } from './command-line';
 
 const HELP = `
@@ -13,11 +14,19 @@ Options:
                     "db:migrate:undo:all --to"). To return to the state before
                     the audit fields, name the FIRST audit migration.
   --step <n>        revert the last n migrations
+  --discard-data    let the downs that cannot keep the rows they drop
+                    (the tables created before the audit, login tokens,
+                    campaigns' player-content setting) drop them. Without
+                    it such a down refuses, naming the table and the row
+                    count, and the rollback stops before it. Rows a down
+                    keeps aside are kept either way and come back with
+                    db:migrate: the history, pending invitations, the login
+                    and registration counts, audit values.
   -h, --help        show this help
 With neither option, the last migration is reverted.
 
-Uses MIGRATION_DATABASE_URL, else DATABASE_URL, else the embedded PostgreSQL;
-refuses a transaction pooler before changing anything, like db:migrate.
+Uses MIGRATION_DATABASE_URL (set only with DATABASE_URL), else
+DATABASE_URL, else the embedded PostgreSQL; refuses a transaction pooler before changing anything, like db:migrate.
 
 Same history as: npx sequelize db:migrate:undo:all --to <migration>
 `;
@@ -25,7 +34,7 @@ Same history as: npx sequelize db:migrate:undo:all --to <migration>
 runMain('db:rollback', async () => {
   const args = parseCommandLine(
     process.argv.slice(2),
-    { to: { type: 'string' }, step: { type: 'string' } },
+    { to: { type: 'string' }, step: { type: 'string' }, 'discard-data': { type: 'boolean' } },
     HELP,
   );
   if (args.to !== undefined && args.step !== undefined) {
@@ -39,7 +48,8 @@ runMain('db:rollback', async () => {
     }
   }
   return withDatabase(async (db) => {
-    const reverted = await migrateDown(db.sequelize, db.url, { to: args.to, step, log: progress });
+    const revert = () => migrateDown(db.sequelize, db.url, { to: args.to, step, log: progress });
+    const reverted = await (args['discard-data'] ? withDataDiscarded(revert) : revert());
     console.log(
       reverted.length ? `Reverted ${reverted.length} migration(s).` : 'No migrations to revert.',
     );

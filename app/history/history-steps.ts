@@ -22,6 +22,7 @@ import {
   ensurePartitionsFunctionSql,
 } from './partition-sql';
 import type { BuiltMigration } from '../db/migration-lib/built-migration';
+import { countRows, rowCounterOfClient } from '../db/migration-lib/kept-rows';
 
 /*
  * The history's migrations, one change each:
@@ -90,12 +91,12 @@ export function historyTableMigration(): BuiltMigration {
     down: (qi) =>
       withMigrationClient(qi, async (client) => {
         if (!(await relationExists(client, HISTORY_TABLE))) return;
-        const { rows } = await client.query<{ any: boolean }>(
-          `SELECT EXISTS (SELECT 1 FROM ${table}) AS any`,
-        );
-        const statements = rows[0]?.any
-          ? [`ALTER TABLE ${table} RENAME TO ${ident(HISTORY_ARCHIVE_TABLE)}`]
-          : [`DROP TABLE ${table}`, `DROP SEQUENCE IF EXISTS ${ident(HISTORY_SEQUENCE)}`];
+        // db:plan answers this from the database it plans for (kept-rows.ts).
+        const entries = await countRows(rowCounterOfClient(client), HISTORY_TABLE);
+        const statements =
+          entries > 0
+            ? [`ALTER TABLE ${table} RENAME TO ${ident(HISTORY_ARCHIVE_TABLE)}`]
+            : [`DROP TABLE ${table}`, `DROP SEQUENCE IF EXISTS ${ident(HISTORY_SEQUENCE)}`];
         await runOnlineDdl(client, statements, []);
       }),
   };

@@ -58,6 +58,27 @@ async function publicTables(sequelize: Sequelize): Promise<string[]> {
   return rows.map((row) => row.t);
 }
 
+/** Every partition of `public` with its parent and bound, by a fresh catalog query. */
+async function partitionsOf(sequelize: Sequelize): Promise<string[]> {
+  const rows = await sequelize.query<{ line: string }>(
+    `SELECT i.inhparent::regclass::text || ' ' || c.relname || ' ' || pg_get_expr(c.relpartbound, c.oid) AS line
+       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE c.relnamespace = 'public'::regnamespace AND c.relispartition ORDER BY 1`,
+    { type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => row.line);
+}
+
+/** The functions of `public`, by name and result type. */
+async function functionsOf(sequelize: Sequelize): Promise<string[]> {
+  const rows = await sequelize.query<{ line: string }>(
+    `SELECT proname || ' ' || prorettype::regtype::text AS line FROM pg_proc
+      WHERE pronamespace = 'public'::regnamespace ORDER BY 1`,
+    { type: QueryTypes.SELECT },
+  );
+  return rows.map((row) => row.line);
+}
+
 /** Memberships and login tokens, which fillTables does not write. */
 async function fillMembershipsAndTokens(sequelize: Sequelize): Promise<void> {
   await sequelize.query(`
@@ -228,22 +249,81 @@ describe('db:backup and db:restore', () => {
     );
   });
 
-  it('when the backup holds a rolled-back history, the restore refuses before touching the target, saying what to do', async () => {
-    await campaignWithHistory('aside');
-    await migrateDown(source.current.sequelize, source.current.url, {
-      to: historyMigrations()[0],
-    });
+  it('when the backup is of a database rolled back past the history, with entries in several monthly partitions, a pending invitation and rate-limit counts kept aside, the restore brings back every table, partition and kept row, and a re-apply brings them back on both alike', async () => {
+    const { sequelize } = source.current;
+    const saga = await campaignWithHistory('aside');
+    await ensurePartitions(sequelize, '2025-12-01', new Date().toISOString());
+    await insertEntriesAt(sequelize, saga.campaignId, [
+      '2025-12-01T00:00:00Z',
+      '2026-03-15T12:00:00Z',
+    ]);
+    await sequelize.query(
+      `INSERT INTO rate_limits (key, points, expire) VALUES ('login:probe', 2, NULL);
+       INSERT INTO campaign_invitations (campaign_id, user_id, role, expires_at, created_at, updated_at)
+       SELECT ${saga.campaignId}, id, 'PLAYER', now() + interval '1 day', now(), now()
+         FROM users WHERE username <> 'system' ORDER BY id LIMIT 1`,
+    );
+    const entries = await allEntries(sequelize);
+    await migrateDown(sequelize, source.current.url, { to: historyMigrations()[0] });
+    expect(await publicTables(sequelize)).to.include.members([
+      'history_entries_archived',
+      'campaign_invitations_archived',
+      'rate_limits_archived',
+    ]);
     const dir = path.join(folder, 'aside');
     await createBackup(source.current.url, { dir });
     target = await createTestDatabase('empty');
 
     const restore = await appCommand('app/cli/restore.ts', target.url, '--from', dir);
 
-    expect(restore.code).to.equal(1);
-    expect(restore.stderr).to.include(
-      'the backup holds a rolled-back history (history_entries_archived, 5 entries), which a restore cannot recreate',
+    expect(restore.code, restore.stderr).to.equal(0);
+    expect(await fingerprints(target)).to.deep.equal(await fingerprints(source.current));
+    expect(await schemaFingerprint(target.sequelize)).to.deep.equal(
+      await schemaFingerprint(sequelize),
     );
+    expect(await partitionsOf(target.sequelize)).to.deep.equal(await partitionsOf(sequelize));
+
+    await migrateAll(target);
+    await migrateAll(source.current);
+    expect(await allEntries(target.sequelize)).to.deep.equal(await allEntries(sequelize));
+    expect((await allEntries(target.sequelize)).length).to.be.at.least(entries.length);
+    expect(await fingerprints(target)).to.deep.equal(await fingerprints(source.current));
+    const [kept] = await target.sequelize.query(
+      'SELECT (SELECT count(*)::int FROM rate_limits) AS limits, (SELECT count(*)::int FROM campaign_invitations) AS invitations',
+      { type: QueryTypes.SELECT },
+    );
+    expect(kept).to.deep.equal({ limits: 1, invitations: 1 });
+  });
+
+  it('when a migration of the restore fails part-way through the migrate step, the restore reverts the ones it applied and leaves the target as it found it, saying so', async () => {
+    await fillTables(source.current.sequelize, 10);
+    const dir = path.join(folder, 'part-way');
+    await createBackup(source.current.url, { dir });
+    target = await createTestDatabase('empty');
+    // A function of the same name makes the system user's migration (the 7th) fail.
+    await target.sequelize.query(
+      `CREATE FUNCTION gma_protect_system_user() RETURNS integer LANGUAGE sql AS 'SELECT 1'`,
+    );
+    const found = {
+      schema: await schemaFingerprint(target.sequelize),
+      data: await dataFingerprint(target.sequelize),
+      functions: await functionsOf(target.sequelize),
+    };
+
+    const restore = await appCommand('app/cli/restore.ts', target.url, '--from', dir);
+
+    expect(restore.code).to.equal(1);
+    expect(restore.stderr).to.include('gma_protect_system_user');
+    expect(restore.stderr).to.include(
+      'the migrations applied to the empty target were reverted, so it is as it was',
+    );
+    expect(restore.stderr).to.not.match(/\n\s+at /, 'no stack trace');
     expect(await publicTables(target.sequelize)).to.deep.equal([]);
+    expect({
+      schema: await schemaFingerprint(target.sequelize),
+      data: await dataFingerprint(target.sequelize),
+      functions: await functionsOf(target.sequelize),
+    }).to.deep.equal(found);
   });
 
   it('when a later migration has added a table, the backup holds it without being told', async () => {

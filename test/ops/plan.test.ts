@@ -5,6 +5,7 @@ import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-
 import { buildPlan, formatPlan } from '../../app/ops/plan/build-plan';
 import { fillPreAuditData } from '../../app/dev/pre-audit-data';
 import { fingerprint } from '../support/fingerprint';
+import { recordStatements } from '../../app/ops/plan/sql-recorder';
 import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
 
@@ -12,6 +13,12 @@ const ALL = listMigrationFiles(MIGRATIONS_DIR);
 const CHARACTER_COLUMNS = auditMigrationOf('characters', 'columns');
 const FIRST_AUDIT = firstAuditMigration();
 const LAST_PRE_AUDIT = ALL[ALL.indexOf(FIRST_AUDIT) - 1]!;
+
+/** The statements that change the schema (what the plan promises to show exactly), one line each. */
+const schemaStatements = (sqls: string[]) =>
+  sqls
+    .map((sql) => sql.replace(/\s+/g, ' ').trim())
+    .filter((sql) => /^(CREATE|ALTER|DROP|COMMENT)\b/i.test(sql));
 
 describe('db:plan', () => {
   const db = useTestDatabase('empty');
@@ -70,6 +77,74 @@ describe('db:plan', () => {
     );
     expect(await fingerprint(db.current.sequelize)).to.deep.equal(before);
     expect((await migrationStatus(db.current.sequelize)).pending).to.deep.equal([]);
+  });
+
+  it('when the rollback to the first audit migration is planned on a database whose history, invitations and rate limits hold rows, the plan shows the renames aside, and its schema statements are exactly those the rollback then sends', async () => {
+    const { sequelize, url } = db.current;
+    await preAuditDatabase(30);
+    await migrateUp(sequelize, url);
+    await sequelize.query(
+      `INSERT INTO rate_limits (key, points, expire) VALUES ('login:probe', 2, NULL);
+       INSERT INTO campaign_invitations (campaign_id, user_id, role, expires_at, created_at, updated_at)
+       SELECT c.id, u.id, 'PLAYER', now() + interval '1 day', now(), now()
+         FROM campaigns c, users u WHERE u.username <> 'system' ORDER BY 1, 2 LIMIT 1;
+       UPDATE characters SET name = name || ' (renamed)' WHERE id = (SELECT min(id) FROM characters);`,
+    );
+
+    const plan = await buildPlan(url, { direction: 'down', to: FIRST_AUDIT });
+    const planned = schemaStatements(plan.steps.flatMap((s) => s.statements.map((t) => t.sql)));
+    expect(planned).to.include.members([
+      'ALTER TABLE "history_entries" RENAME TO "history_entries_archived"',
+      'ALTER TABLE "campaign_invitations" RENAME TO "campaign_invitations_archived"',
+      'ALTER TABLE "rate_limits" RENAME TO "rate_limits_archived"',
+    ]);
+    expect(planned.join('\n')).to.not.match(
+      /DROP TABLE "?(history_entries|rate_limits|campaign_invitations)"?\b/,
+    );
+    const invitations = plan.steps.find((s) =>
+      s.migration.endsWith('create-campaign-invitations.ts'),
+    )!;
+    expect(invitations.notes).to.include(
+      'campaign_invitations: 1 row(s) kept aside as campaign_invitations_archived; db:migrate brings them back',
+    );
+
+    const sent: string[] = [];
+    await recordStatements(
+      new URL(url).pathname.slice(1),
+      ({ sql }) => sent.push(sql),
+      () => migrateDown(sequelize, url, { to: FIRST_AUDIT }),
+    );
+    expect(planned).to.deep.equal(schemaStatements(sent));
+  });
+
+  it('when a rollback would drop rows nothing brings back, the plan shows that down REFUSED and the steps after it not reached, and the rollback refuses there, naming the table and the row count', async () => {
+    const { sequelize, url } = db.current;
+    await preAuditDatabase(20);
+    const [counted] = await sequelize.query('SELECT count(*)::int AS n FROM locations');
+    const locations = (counted as Array<{ n: number }>)[0]!.n;
+    const toUsers = ALL[0]!;
+
+    const plan = await buildPlan(url, { direction: 'down', to: toUsers });
+    const refused = plan.steps.find((s) => s.refused);
+    expect(refused?.migration).to.equal('20260101000600-create-locations.ts');
+    expect(refused?.refused).to.include(`table locations: ${locations} row(s) would be lost`);
+    expect(plan.steps.slice(plan.steps.indexOf(refused!) + 1).every((s) => s.notReached)).to.equal(
+      true,
+    );
+    expect(formatPlan(plan)).to.include('The run would stop at 20260101000600-create-locations.ts');
+
+    const rollback = await appCommand('app/cli/rollback.ts', url, '--to', toUsers);
+    expect(rollback.code).to.equal(1);
+    expect(rollback.stderr).to.include(`table locations: ${locations} row(s) would be lost`);
+    expect(rollback.stderr).to.include('--discard-data');
+    expect((await migrationStatus(sequelize)).executed.at(-1)).to.equal(
+      '20260101000600-create-locations.ts',
+    );
+    const [still] = await sequelize.query('SELECT count(*)::int AS n FROM locations');
+    expect((still as Array<{ n: number }>)[0]!.n).to.equal(locations);
+
+    const discarded = await buildPlan(url, { direction: 'down', to: toUsers, discardData: true });
+    expect(discarded.steps.some((s) => s.refused)).to.equal(false);
   });
 
   it('when audit values were archived by a rollback, the plan of the re-apply says how many its backfill restores', async () => {

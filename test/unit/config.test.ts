@@ -24,6 +24,24 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: app }).migrationDatabaseUrl).to.equal(undefined);
   });
 
+  it('when sequelize-cli is given MIGRATION_DATABASE_URL without DATABASE_URL, its config refuses with the same message as the app', () => {
+    const file = require.resolve('../../config/config.js');
+    const saved = { d: process.env.DATABASE_URL, m: process.env.MIGRATION_DATABASE_URL };
+    delete process.env.DATABASE_URL;
+    process.env.MIGRATION_DATABASE_URL = 'postgres://u:p@h/db';
+    delete require.cache[file];
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      expect(() => require(file)).to.throw('MIGRATION_DATABASE_URL is set but DATABASE_URL is not');
+    } finally {
+      delete require.cache[file];
+      if (saved.d === undefined) delete process.env.DATABASE_URL;
+      else process.env.DATABASE_URL = saved.d;
+      if (saved.m === undefined) delete process.env.MIGRATION_DATABASE_URL;
+      else process.env.MIGRATION_DATABASE_URL = saved.m;
+    }
+  });
+
   const bad: Array<[string, Record<string, string>]> = [
     ['DATABASE_URL', { DATABASE_URL: 'not a url' }],
     ['DATABASE_URL', { DATABASE_URL: 'mysql://u:p@h/db' }],

@@ -4,10 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { ident } from '../../db/sql-identifier';
-import {
-  HISTORY_ARCHIVE_TABLE,
-  HISTORY_TABLE as ENTRIES_TABLE,
-} from '../../history/captured-table';
+import { HISTORY_TABLE as ENTRIES_TABLE } from '../../history/captured-table';
 import { appliedMigrations, openStableClient } from '../pg-client';
 import {
   EXCLUDED_TABLES,
@@ -59,12 +56,6 @@ export async function createBackup(url: string, options: BackupOptions): Promise
         'table users does not exist; run the migrations (npm run db:migrate) first',
       );
     }
-    if (tables.some((spec) => spec.schema === 'public' && spec.table === HISTORY_ARCHIVE_TABLE)) {
-      log(
-        `warning: ${HISTORY_ARCHIVE_TABLE} (a rolled-back history) is in this backup, but db:restore ` +
-          'cannot recreate it; apply the migrations again or purge it (db:history-archive), then back up again',
-      );
-    }
     const dumps: TableDump[] = [];
     for (const spec of tables) dumps.push(await dumpTable(client, dir, spec, log));
     await client.query('COMMIT');
@@ -111,7 +102,23 @@ async function dumpTable(
     orderBy: spec.orderBy,
     sequences: await sequenceStates(client, spec),
     ...(await historyRange(client, spec)),
+    ...(await partitionsOf(client, spec)),
   };
+}
+
+/** A partitioned table's partitions, by name and bound (`FOR VALUES ...`, `DEFAULT`). */
+async function partitionsOf(
+  client: pg.Client,
+  spec: TableSpec,
+): Promise<Pick<TableDump, 'partitions'>> {
+  const { rows } = await client.query<{ name: string; bound: string }>(
+    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+      WHERE i.inhparent = $1::regclass AND c.relispartition
+      ORDER BY c.relname`,
+    [qualifiedName(spec)],
+  );
+  return rows.length > 0 ? { partitions: rows } : {};
 }
 
 /** For the history table: the range of its entries' times, read in the backup's snapshot. */

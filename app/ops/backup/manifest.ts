@@ -32,6 +32,12 @@ export interface TableDump {
    * load, so each entry lands in its month's partition, not the default one.
    */
   historyRange?: { from: string; to: string };
+  /**
+   * For a partitioned table (the history, or the history a rollback kept
+   * aside): its partitions, by name and bound, so the restore makes the same
+   * ones before the load.
+   */
+  partitions?: Array<{ name: string; bound: string }>;
 }
 
 /** A table of the database the backup leaves out on purpose, and why. */

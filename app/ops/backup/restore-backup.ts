@@ -4,12 +4,18 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ARCHIVE_SCHEMA, ensureArchive } from '../../db/migration-lib/audit-archive';
-import { MIGRATIONS_DIR, listMigrationFiles } from '../../db/migration-files';
+import { Sequelize } from 'sequelize';
+import { archivedName, withDataDiscarded } from '../../db/migration-lib/kept-rows';
+import {
+  MIGRATIONS_DIR,
+  listMigrationFiles,
+  loadMigration,
+  migrationCatalog,
+} from '../../db/migration-files';
 import { migrateUp } from '../../db/migration-runner';
 import { createMigrator, ensureMigrationHistory } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { ident } from '../../db/sql-identifier';
-import { HISTORY_ARCHIVE_TABLE } from '../../history/captured-table';
 import { ENSURE_PARTITIONS_FUNCTION } from '../../history/partition-sql';
 import { appliedMigrations, openStableClient } from '../pg-client';
 import { displayName, qualifiedName } from './catalog';
@@ -49,64 +55,155 @@ export async function restoreBackup(url: string, options: RestoreOptions): Promi
     }
   }
 
-  refuseArchivedHistory(manifest);
-  const historyTablesBefore = await existingTables(url, RUNNER_HISTORY_TABLES);
-  const migrated = await migrateEmptyTarget(url, manifest, log);
+  const archives = keptAsideTables(manifest);
+  const before = await targetState(url);
+  if (before.applied.length === 0 && before.tables.length > 0) {
+    throw new BackupError(
+      `the target holds table(s) ${before.tables.join(', ')} but no migrations: it is not a new, empty ` +
+        'database. Restore into a new one (CREATE DATABASE gma_restore); nothing was restored',
+    );
+  }
+  const created: string[] = [];
   try {
+    const migrated = await migrateEmptyTarget(url, manifest, log);
+    for (const archive of archives) {
+      await createKeptAside(url, archive, log);
+      created.push(archive.archived);
+    }
     return await loadTables(url, manifest, dir, migrated, log);
   } catch (error) {
-    if (!(error instanceof BackupError) || migrated.length === 0) throw error;
-    // The load is one transaction, the migrate step before it is not: undo
-    // it, so that the target is as the restore found it and a second try
-    // starts clean; if that fails too, say how to start over.
+    // The load is one transaction; the migrate step and the tables kept
+    // aside made before it are not: undo them, so that the target is as the
+    // restore found it and a second try starts clean; if that fails too,
+    // say how to start over.
+    const applied = (await targetState(url).catch(() => before)).applied.filter(
+      (name) => !before.applied.includes(name),
+    );
+    if (applied.length === 0 && created.length === 0) throw error;
+    const message = (error as Error).message;
     try {
-      await revertMigrateStep(url, migrated, historyTablesBefore, log);
+      await revertMigrateStep(url, applied, created, before.runnerTables, log);
     } catch (undoError) {
       const database = new URL(url).pathname.slice(1);
       throw new BackupError(
-        `${error.message}. The target had been migrated for the restore, and reverting that failed ` +
+        `${message}. The target had been migrated for the restore, and reverting that failed ` +
           `(${(undoError as Error).message}): drop and create it again ` +
           `(DROP DATABASE "${database}"; CREATE DATABASE "${database}") before the next try`,
         { cause: error },
       );
     }
     throw new BackupError(
-      `${error.message}; the migrations applied to the empty target were reverted, so it is as it was`,
+      `${message}; the migrations applied to the empty target were reverted, so it is as it was`,
       { cause: error },
     );
+  }
+}
+
+/** A table a rollback renamed aside (`<table>_archived`), and the migration that creates its shape. */
+interface KeptAside {
+  archived: string;
+  table: string;
+  migration: string;
+  dump: TableDump;
+}
+
+/**
+ * The tables of the backup that a down kept aside (the history, pending
+ * invitations, rate-limit counts renamed `<table>_archived`): no migration of
+ * the backup's state creates them, so the restore makes each the way the
+ * source got it, by its creating migration's up, then renamed aside.
+ */
+function keptAsideTables(manifest: BackupManifest): KeptAside[] {
+  const found: KeptAside[] = [];
+  for (const dump of manifest.tables) {
+    if (dump.schema || !dump.table.endsWith('_archived')) continue;
+    const table = dump.table.slice(0, -'_archived'.length);
+    const creator = migrationCatalog().find(
+      (entry) => entry.meta.table === table && entry.meta.kind === 'schema',
+    );
+    if (!creator || dump.table !== archivedName(table)) {
+      throw new BackupError(
+        `the backup holds ${dump.table}, which no migration of this version creates; restore with ` +
+          'the version of the app that took it. Nothing was restored',
+      );
+    }
+    if (manifest.tables.some((other) => !other.schema && other.table === table)) {
+      throw new BackupError(
+        `the backup holds both ${table} and ${dump.table}; apply the migrations on the source ` +
+          '(npm run db:migrate) or look at the kept table, then take a new backup. Nothing was restored',
+      );
+    }
+    found.push({ archived: dump.table, table, migration: creator.name, dump });
+  }
+  return found;
+}
+
+/** Creates a kept-aside table in the target: its migration's up (not recorded), its partitions, then renamed aside. */
+async function createKeptAside(
+  url: string,
+  archive: KeptAside,
+  log: (line: string) => void,
+): Promise<void> {
+  const sequelize = createSequelize(url);
+  try {
+    const migration = loadMigration(path.join(MIGRATIONS_DIR, archive.migration));
+    await migration.up(sequelize.getQueryInterface(), Sequelize);
+    await sequelize.query(
+      `ALTER TABLE ${ident(archive.table)} RENAME TO ${ident(archive.archived)}`,
+    );
+  } finally {
+    await sequelize.close();
+  }
+  log(`${archive.archived}: made as ${archive.migration} creates it, then kept aside`);
+}
+
+/** The target's applied migrations, its tables (in public) and which runner history tables it has. */
+async function targetState(
+  url: string,
+): Promise<{ applied: string[]; tables: string[]; runnerTables: Set<string> }> {
+  const client = await openStableClient(url, 'gma-restore');
+  try {
+    const applied = await appliedMigrations(client);
+    const { rows } = await client.query<{ table: string }>(
+      `SELECT relname AS table FROM pg_class
+        WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'p')
+        ORDER BY 1`,
+    );
+    const tables = rows.map((row) => row.table);
+    return {
+      applied,
+      tables: tables.filter((t) => !RUNNER_HISTORY_TABLES.includes(t)),
+      runnerTables: new Set(tables.filter((t) => RUNNER_HISTORY_TABLES.includes(t))),
+    };
+  } finally {
+    await client.end();
   }
 }
 
 /** The runners' history tables, which a restore into an empty target may create. */
 const RUNNER_HISTORY_TABLES = ['SequelizeMeta', SEEDERS_HISTORY];
 
-async function existingTables(url: string, tables: string[]): Promise<Set<string>> {
-  const client = await openStableClient(url, 'gma-restore');
-  try {
-    const { rows } = await client.query<{ table: string }>(
-      `SELECT t AS table FROM unnest($1::text[]) t WHERE to_regclass(quote_ident(t)) IS NOT NULL`,
-      [tables],
-    );
-    return new Set(rows.map((row) => row.table));
-  } finally {
-    await client.end();
-  }
-}
-
 /**
  * Reverts, newest first, the migrations a failed restore applied to an empty
- * target, and drops the history tables it created there.
+ * target (their downs may drop what the migrations seeded), drops the tables
+ * it kept aside there and the history tables it created.
  */
 async function revertMigrateStep(
   url: string,
   migrated: string[],
+  archives: string[],
   historyTablesBefore: Set<string>,
   log: (line: string) => void,
 ): Promise<void> {
   log(`reverting the ${migrated.length} migration(s) this restore applied to the empty target`);
   const sequelize = createSequelize(url);
   try {
-    await createMigrator(sequelize).down({ migrations: [...migrated].reverse() });
+    for (const archived of [...archives].reverse()) {
+      await sequelize.query(`DROP TABLE IF EXISTS ${ident(archived)} CASCADE`);
+    }
+    await withDataDiscarded(() =>
+      createMigrator(sequelize).down({ migrations: [...migrated].reverse() }),
+    );
     for (const table of RUNNER_HISTORY_TABLES) {
       if (!historyTablesBefore.has(table)) {
         await sequelize.query(`DROP TABLE IF EXISTS ${ident(table)}`);
@@ -139,6 +236,7 @@ async function loadTables(
       for (const dump of manifest.tables) await checkTarget(client, dump, seeded);
       if (seeded) await clearSeededRows(client, manifest, log);
       for (const dump of manifest.tables) await makeHistoryPartitions(client, dump, log);
+      for (const dump of manifest.tables) await makePartitions(client, dump, log);
       const keys = await dropForeignKeys(client, manifest);
       const indexes = await dropPlainIndexes(client, manifest);
       for (const dump of manifest.tables) await load(client, dir, dump, log);
@@ -158,23 +256,6 @@ async function loadTables(
   } finally {
     await client.end();
   }
-}
-
-/**
- * A history renamed aside by a rollback is a partitioned table that no
- * migration of the backup's state creates; restoring it is refused before
- * the target is touched, rather than leaving it out.
- */
-function refuseArchivedHistory(manifest: BackupManifest): void {
-  const archived = manifest.tables.find(
-    (dump) => !dump.schema && dump.table === HISTORY_ARCHIVE_TABLE,
-  );
-  if (!archived) return;
-  throw new BackupError(
-    `the backup holds a rolled-back history (${HISTORY_ARCHIVE_TABLE}, ${archived.rows} entries), ` +
-      'which a restore cannot recreate; on the source, apply the migrations again (npm run db:migrate) ' +
-      'or purge it (npm run db:history-archive -- --purge), then take a new backup. Nothing was restored',
-  );
 }
 
 /**
@@ -340,6 +421,25 @@ async function makeHistoryPartitions(
   );
   await client.query(`SELECT set_config('lock_timeout', $1, true)`, [lockTimeout]);
   log(`${displayName(dump)}: ${made[0]?.made ?? 0} monthly partition(s) made for ${from} .. ${to}`);
+}
+
+/** The partitions the source's partitioned table had and the target's lacks, by the same names and bounds. */
+async function makePartitions(
+  client: pg.Client,
+  dump: TableDump,
+  log: (line: string) => void,
+): Promise<void> {
+  let made = 0;
+  for (const { name, bound } of dump.partitions ?? []) {
+    const { rows } = await client.query<{ found: boolean }>(
+      'SELECT to_regclass($1) IS NOT NULL AS found',
+      [ident(name)],
+    );
+    if (rows[0]?.found) continue;
+    await client.query(`CREATE TABLE ${ident(name)} PARTITION OF ${qualifiedName(dump)} ${bound}`);
+    made++;
+  }
+  if (made > 0) log(`${displayName(dump)}: ${made} partition(s) made as the source had them`);
 }
 
 async function rebuildIndexes(

@@ -1,10 +1,17 @@
 import path from 'node:path';
+import type pg from 'pg';
 import { Sequelize } from 'sequelize';
 import { loadMigration, migrationMeta, MIGRATIONS_DIR } from '../../db/migration-files';
 import { selectMigrations, type MigrationRequest } from '../../db/migration-selection';
 import { createMigrator } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { openStableClient } from '../pg-client';
+import {
+  DataLossRefusedError,
+  rowCounterOfClient,
+  withDataDiscarded,
+  withRowCounts,
+} from '../../db/migration-lib/kept-rows';
 import { rowNotes } from './row-notes';
 import { createScratchDatabase, type ScratchDatabase } from './scratch-database';
 import { recordStatements, type RecordedStatement } from './sql-recorder';
@@ -15,6 +22,10 @@ export interface PlannedStep {
   direction: 'up' | 'down';
   statements: RecordedStatement[];
   notes: string[];
+  /** Why this step would stop the run (a down that refuses to drop rows); the steps after it do not run. */
+  refused?: string;
+  /** True for a step after a refused one: the run stops before it. */
+  notReached?: boolean;
 }
 
 /** What `migrate` or `rollback` would do, step by step; nothing was changed to find out. */
@@ -25,7 +36,10 @@ export interface Plan {
   sqlUnavailable?: string;
 }
 
-export type PlanRequest = MigrationRequest;
+export type PlanRequest = MigrationRequest & {
+  /** Plan a rollback run with --discard-data. */
+  discardData?: boolean;
+};
 
 async function runOn(scratch: ScratchDatabase, name: string, direction: 'up' | 'down') {
   const migration = loadMigration(path.join(MIGRATIONS_DIR, name));
@@ -50,6 +64,7 @@ export async function buildPlan(url: string, request: PlanRequest): Promise<Plan
     const direction = request.direction;
     const recorded = new Map<string, RecordedStatement[]>(selected.map((n) => [n, []]));
     const plan: Plan = { command: direction === 'up' ? 'migrate' : 'rollback', steps: [] };
+    const refused = new Map<string, string>();
 
     if (selected.length > 0) {
       let scratch: ScratchDatabase | undefined;
@@ -64,32 +79,75 @@ export async function buildPlan(url: string, request: PlanRequest): Promise<Plan
         try {
           const onScratch = scratch;
           for (const name of applied) await runOn(onScratch, name, 'up');
-          for (const name of selected) {
-            await recordStatements(
-              onScratch.name,
-              (s) => recorded.get(name)!.push(s),
-              () => runOn(onScratch, name, direction),
-            );
-          }
+          // The scratch tables are empty: what a down decides from the rows a
+          // table holds (keep it aside, drop it, refuse) is decided from the
+          // planned database's rows instead, so the SQL is what it will get.
+          const decide = <T>(fn: () => Promise<T>) =>
+            direction === 'down' ? withRowCounts(rowCounterOfClient(target), fn) : fn();
+          const discarding = <T>(fn: () => Promise<T>) =>
+            request.discardData ? withDataDiscarded(fn) : fn();
+          await discarding(() =>
+            decide(async () => {
+              for (const name of selected) {
+                if (refused.size > 0) break;
+                try {
+                  await recordStatements(
+                    onScratch.name,
+                    (s) => recorded.get(name)!.push(s),
+                    () => runOn(onScratch, name, direction),
+                  );
+                } catch (error) {
+                  if (!(error instanceof DataLossRefusedError)) throw error;
+                  refused.set(name, error.message);
+                }
+              }
+            }),
+          );
         } finally {
           await scratch.drop();
         }
       }
     }
+    let stopped = false;
     for (const name of selected) {
       const statements = recorded.get(name)!;
-      plan.steps.push({
+      const step: PlannedStep = {
         migration: name,
         direction,
         statements,
         notes: await rowNotes(target, name, migrationMeta(name), direction),
-      });
+      };
+      if (stopped) step.notReached = true;
+      step.notes.push(...(await keptAsideNotes(target, statements)));
+      const reason = refused.get(name);
+      if (reason !== undefined) {
+        step.refused = reason;
+        stopped = true;
+      }
+      plan.steps.push(step);
     }
     return plan;
   } finally {
     await target.end();
     await history.close();
   }
+}
+
+/** For a down that renames a table aside: how many rows it keeps, and that the re-apply brings them back. */
+async function keptAsideNotes(
+  target: pg.ClientBase,
+  statements: RecordedStatement[],
+): Promise<string[]> {
+  const notes: string[] = [];
+  for (const { sql } of statements) {
+    const aside = /^ALTER TABLE "?(\w+)"? RENAME TO "?(\w+_archived)"?$/i.exec(sql.trim());
+    if (!aside) continue;
+    const rows = await rowCounterOfClient(target)(aside[1]!);
+    notes.push(
+      `${aside[1]}: ${rows} row(s) kept aside as ${aside[2]}; db:migrate brings them back`,
+    );
+  }
+  return notes;
 }
 
 /** The plan as text an operator reads top to bottom. */
@@ -100,8 +158,20 @@ export function formatPlan(plan: Plan): string {
     `Plan: ${verb} ${plan.steps.length} migration(s), in this order. Nothing has been changed.`,
   ];
   if (plan.sqlUnavailable) lines.push(`(SQL not shown: ${plan.sqlUnavailable})`);
+  const stop = plan.steps.find((step) => step.refused);
+  if (stop) {
+    lines.push(
+      `The run would stop at ${stop.migration}: its down refuses to drop rows (below); ` +
+        'the migrations after it in this list would not be reverted.',
+    );
+  }
   for (const step of plan.steps) {
     lines.push('', `== ${step.migration} (${step.direction})`);
+    if (step.notReached) {
+      lines.push('   (not reached: the run stops at the refusal above)');
+      continue;
+    }
+    if (step.refused) lines.push(`   REFUSED: ${step.refused}`);
     for (const note of step.notes) lines.push(`   -- ${note}`);
     for (const { sql, params } of step.statements) {
       const text = sql.replace(/\s*\n\s*/g, ' ');
@@ -109,7 +179,7 @@ export function formatPlan(plan: Plan): string {
         `   ${text}${text.endsWith(';') ? '' : ';'}${params ? `  -- params: ${JSON.stringify(params)}` : ''}`,
       );
     }
-    if (!plan.sqlUnavailable && step.statements.length === 0) {
+    if (!plan.sqlUnavailable && !step.refused && step.statements.length === 0) {
       lines.push('   (no schema statements)');
     }
   }

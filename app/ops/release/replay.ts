@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { withDataDiscarded } from '../../db/migration-lib/kept-rows';
 import { withMigrationLog } from '../../db/migration-lib/migration-log';
 import { createMigrator, ensureMigrationHistory } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
@@ -111,14 +112,19 @@ export async function replayMigrations(
       }
     });
     const downs = new Map<string, StepTranscript>();
-    await withTuning(async () => {
-      for (const name of [...ups.keys()].reverse()) {
-        if (ups.get(name)!.error) continue;
-        const down = await step(name, 'down');
-        downs.set(name, down);
-        if (down.error) break;
-      }
-    });
+    // Every down runs to its end on the reference data, as db:rollback
+    // --discard-data does: a down that refuses to drop rows otherwise is
+    // recorded by what it sends when allowed to.
+    await withDataDiscarded(() =>
+      withTuning(async () => {
+        for (const name of [...ups.keys()].reverse()) {
+          if (ups.get(name)!.error) continue;
+          const down = await step(name, 'down');
+          downs.set(name, down);
+          if (down.error) break;
+        }
+      }),
+    );
     const none: StepTranscript = {
       statements: [],
       schema: { added: [], removed: [] },
