@@ -168,7 +168,10 @@ export async function undoFills(
   step: 'backfill' | 'catch-up',
 ): Promise<void> {
   const recorded = await withMigrationClient(qi, async (client) => {
-    const done = await restoreRecordedFills(client, spec.table, step);
+    const done = await restoreRecordedFills(client, spec.table, step, {
+      ...spec.rule,
+      modifierFollowsCreator: spec.columns.created_by.existedBefore,
+    });
     if (done) migrationLog(describeRestored(spec.table, step, done));
     return done !== undefined;
   });

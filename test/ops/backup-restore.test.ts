@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { migrateDown, migrateUp, migrationStatus } from '../../app/db/migration-runner';
+import { RECORD_SCHEMA } from '../../app/db/migration-lib/recorded-fills';
 import { createBackup } from '../../app/ops/backup/create-backup';
 import { readManifest } from '../../app/ops/backup/manifest';
 import { restoreBackup } from '../../app/ops/backup/restore-backup';
@@ -22,6 +23,12 @@ import { createTestDatabase, useTestDatabase, type TestDatabase } from '../suppo
 import { FIRST_AUDIT, createPreAuditDatabase, migrateAll } from '../safety/audit-database';
 
 const ARCHIVE = 'audit_archive.field_values';
+/** The record's tables, and what of each row to compare (a run's time is when it ran, on each database). */
+const FILL_RECORD: Record<string, string> = {
+  [`${RECORD_SCHEMA}.runs`]: '(t.id, t.migration, t.table_name, t.step)',
+  [`${RECORD_SCHEMA}.fills`]: 't',
+  [`${RECORD_SCHEMA}.archived`]: 't',
+};
 const LAST_BACKFILL = '20261124100600-backfill-audit-fields-of-locations.ts';
 
 /**
@@ -31,17 +38,26 @@ const LAST_BACKFILL = '20261124100600-backfill-audit-fields-of-locations.ts';
  */
 async function fingerprints(db: TestDatabase): Promise<Record<string, string>> {
   const { auth_tokens: _tokens, ...tables } = await dataFingerprint(db.sequelize);
-  const [exists] = await db.sequelize.query<{ found: boolean }>(
-    `SELECT to_regclass('${ARCHIVE}') IS NOT NULL AS found`,
-    { type: QueryTypes.SELECT },
-  );
-  if (!exists!.found) return { ...tables, [ARCHIVE]: 'absent' };
-  const [archive] = await db.sequelize.query<{ line: string }>(
-    `SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '-') AS line
-       FROM ${ARCHIVE} t`,
-    { type: QueryTypes.SELECT },
-  );
-  return { ...tables, [ARCHIVE]: archive!.line };
+  const lines: Record<string, string> = { ...tables };
+  // The audit archive, and the runner's record of what the fill migrations
+  // wrote (what their downs restore), when they exist.
+  for (const [table, row] of Object.entries({ [ARCHIVE]: 't', ...FILL_RECORD })) {
+    const [exists] = await db.sequelize.query<{ found: boolean }>(
+      `SELECT to_regclass('${table}') IS NOT NULL AS found`,
+      { type: QueryTypes.SELECT },
+    );
+    if (!exists!.found) {
+      lines[table] = 'absent';
+      continue;
+    }
+    const [content] = await db.sequelize.query<{ line: string }>(
+      `SELECT count(*) || ' rows, md5 ' || coalesce(md5(string_agg(${row}::text, E'\\n' ORDER BY ${row}::text)), '-') AS line
+         FROM ${table} t`,
+      { type: QueryTypes.SELECT },
+    );
+    lines[table] = content!.line;
+  }
+  return lines;
 }
 
 /**
@@ -118,8 +134,17 @@ describe('db:backup and db:restore', () => {
     expect(manifest.tables.find((t) => t.table === 'characters')?.rows).to.equal(counts.characters);
     expect(manifest.tables.find((t) => t.table === 'campaign_memberships')?.rows).to.be.above(0);
     // Every table of the schema, by the catalog: only the history (in the
-    // manifest) and the login tokens (excluded, with the reason) are not dumped.
-    expect(manifest.tables.map((t) => t.table).sort()).to.deep.equal(
+    // manifest) and the login tokens (excluded, with the reason) are not
+    // dumped; the runner's record of fills is there too.
+    expect(
+      manifest.tables.filter((t) => t.schema === RECORD_SCHEMA).map((t) => t.table),
+    ).to.have.members(['runs', 'fills', 'archived']);
+    expect(
+      manifest.tables
+        .filter((t) => !t.schema)
+        .map((t) => t.table)
+        .sort(),
+    ).to.deep.equal(
       (await publicTables(source.current.sequelize)).filter(
         (t) => t !== 'SequelizeMeta' && t !== 'auth_tokens',
       ),
@@ -179,7 +204,7 @@ describe('db:backup and db:restore', () => {
     }
   });
 
-  it('when the source has pending migrations (backfilled, keys not yet added), the restore ends in the same migration state, every table (backfill log included) matches, and the rest of the migrations end alike', async () => {
+  it('when the source has pending migrations (backfilled, keys not yet added), the restore ends in the same migration state, every table (backfill log and the record of fills included) matches, and the rest of the migrations end alike', async () => {
     const { db: partial } = await createPreAuditDatabase(200);
     try {
       await fillMembershipsAndTokens(partial.sequelize);
@@ -191,6 +216,11 @@ describe('db:backup and db:restore', () => {
         { type: QueryTypes.SELECT },
       );
       expect((log as { n: number }).n).to.be.above(0);
+      const [fills] = await partial.sequelize.query(
+        `SELECT count(*)::int AS n FROM ${RECORD_SCHEMA}.fills`,
+        { type: QueryTypes.SELECT },
+      );
+      expect((fills as { n: number }).n, 'the backfills recorded what they wrote').to.be.above(0);
       const dir = path.join(folder, 'partial');
       await createBackup(partial.url, { dir });
 

@@ -62,9 +62,16 @@ const mark = (sql: string) => `${RECORDER_MARK} ${sql}`;
 
 const FILL_COLUMNS = ['created_by', 'modified_by'] as const;
 
-/** Untouched column: old and new alike. Restorable: touched, and the row still holds the new value. */
+/** Untouched column: old and new alike. */
 const touched = (c: string, r = 'r') => `${r}.${c}_old IS DISTINCT FROM ${r}.${c}_new`;
-const restorable = (c: string) => `(${touched(c)} AND t.${c} IS NOT DISTINCT FROM r.${c}_new)`;
+/**
+ * A row goes back only as a whole: when every column the up changed still
+ * holds what the up wrote. A row the app changed since keeps all its values
+ * (going back in part would leave a creator the re-apply, which skips rows
+ * with a modifier, never fills again).
+ */
+const stillAsWritten = (c: string) =>
+  `(NOT ${touched(c)} OR t.${c} IS NOT DISTINCT FROM r.${c}_new)`;
 
 function keepFirstOld(c: string): string {
   return `${c}_old = CASE WHEN ${touched(c, 'f')} THEN f.${c}_old ELSE EXCLUDED.${c}_old END,
@@ -81,6 +88,7 @@ export const RECORD_TABLES_SQL: readonly string[] = [
      table_name text NOT NULL,
      step text NOT NULL,
      recorded_at timestamptz NOT NULL DEFAULT now(),
+     undone boolean NOT NULL DEFAULT false,
      UNIQUE (table_name, step)
    )`,
   // One row per changed row: each column's value before and after the up
@@ -132,7 +140,25 @@ export const RECORD_TABLES_SQL: readonly string[] = [
 
 /** Creates the record's schema, tables and functions if missing (the runner, with its history table). */
 export async function ensureFillRecord(client: pg.ClientBase): Promise<void> {
+  // Every command runs this: once the record is there it sends no DDL.
+  const { rows } = await client.query<{ present: boolean }>(
+    mark(`SELECT to_regclass('${ARCHIVED}') IS NOT NULL
+              AND to_regprocedure('${RECORD_SCHEMA}.record_audit_fills()') IS NOT NULL
+              AND to_regprocedure('${RECORD_SCHEMA}.record_log_writes()') IS NOT NULL AS present`),
+  );
+  if (rows[0]?.present) return;
   for (const sql of RECORD_TABLES_SQL) await client.query(mark(sql));
+}
+
+/**
+ * Forgets every recorded run (their fills and archived values go with them).
+ * A restore does this to the record its migrate step made on empty tables,
+ * before it loads the backup's own: the downs then restore what the source's
+ * ups wrote, or, from a backup made before the record existed, do what they
+ * did before and say so.
+ */
+export async function forgetFillRecord(client: pg.ClientBase): Promise<void> {
+  if (await exists(client, RUNS)) await client.query(mark(`DELETE FROM ${RUNS}`));
 }
 
 /** Short transactions with a short lock_timeout, retried: a writer never queues behind the recorder's DDL for long. */
@@ -177,7 +203,8 @@ export async function recordFillsAround<T>(
   await ensureFillRecord(client);
   const { rows } = await client.query<{ id: number }>(
     mark(`INSERT INTO ${RUNS} (migration, table_name, step) VALUES ($1, $2, $3)
-          ON CONFLICT (table_name, step) DO UPDATE SET migration = EXCLUDED.migration
+          ON CONFLICT (table_name, step) DO UPDATE
+            SET migration = EXCLUDED.migration, undone = false, recorded_at = now()
           RETURNING id`),
     [target.name, target.table, target.step],
   );
@@ -249,7 +276,7 @@ export interface FillsRestored {
   restored: number;
   /** Rows changed (or deleted) since the up: their newer values stay. */
   kept: number;
-  /** Archived values the up had consumed, put back in the archive. */
+  /** Values put in the archive: those the up had consumed, and filled values the rule would not give again. */
   archived: number;
 }
 
@@ -260,18 +287,29 @@ export interface FillsRestored {
  * back the archived values it consumed. Returns undefined, changing
  * nothing, when the up was not recorded.
  */
+/** How the pass derives a value of a row `t` (joins on `t`, and the expression), as a re-apply would. */
+export interface FillRule {
+  source: string;
+  joins?: string | undefined;
+  /** The modifier follows the creator (a created_by that existed before), else it takes `source` too. */
+  modifierFollowsCreator?: boolean;
+}
+
 export async function restoreRecordedFills(
   client: pg.Client,
   table: string,
   step: string,
+  rule: FillRule,
 ): Promise<FillsRestored | undefined> {
   if (!(await exists(client, RUNS))) return undefined;
-  const { rows } = await client.query<{ id: number }>(
-    `SELECT id FROM ${RUNS} WHERE table_name = $1 AND step = $2`,
+  const { rows } = await client.query<{ id: number; undone: boolean }>(
+    `SELECT id, undone FROM ${RUNS} WHERE table_name = $1 AND step = $2`,
     [table, step],
   );
   const run = rows[0]?.id;
   if (run === undefined) return undefined;
+  // Undone already: this is the down run again after a crash before its record.
+  if (rows[0]!.undone) return { restored: 0, kept: 0, archived: 0 };
 
   const { rows: saved } = await client.query<{ n: string }>(
     `SELECT count(*) AS n FROM ${ARCHIVED} WHERE run = $1`,
@@ -290,11 +328,49 @@ export async function restoreRecordedFills(
   }
 
   const t = ident(table);
-  const anyRestorable = FILL_COLUMNS.map(restorable).join(' OR ');
+  const anyTouched = FILL_COLUMNS.map((c) => touched(c)).join(' OR ');
+  const restorable = `(${anyTouched}) AND ${FILL_COLUMNS.map(stillAsWritten).join(' AND ')}`;
+
+  // A filled value the rule would not give again (the campaign changed
+  // owner since) is archived before it goes back to NULL: the re-apply
+  // prefers the archive, so down and up give the row what it had. The
+  // re-apply's creator is then what the up wrote (derived again, or from
+  // the archive), and a modifier that follows it takes that.
+  const creatorAgain = `CASE WHEN ${touched('created_by')} THEN r.created_by_new ELSE t.created_by END`;
+  const expected = {
+    created_by: rule.source,
+    modified_by: rule.modifierFollowsCreator
+      ? `COALESCE(${creatorAgain}, ${rule.source})`
+      : rule.source,
+  };
+  const values = FILL_COLUMNS.map((c) => `('${c}', r.${c}_old, r.${c}_new, ${expected[c]})`).join(
+    ', ',
+  );
+  const { rows: guarded } = await client.query<{ n: string }>(
+    `SELECT count(*) AS n FROM ${FILLS} r JOIN ${t} t ON t.id = r.row_id ${rule.joins ?? ''}
+       CROSS JOIN LATERAL (VALUES ${values}) AS v(column_name, old, value, expected)
+      WHERE r.run = $1 AND ${restorable} AND v.old IS NULL AND v.value IS NOT NULL
+        AND v.value IS DISTINCT FROM v.expected`,
+    [run],
+  );
+  const notDerivable = Number(guarded[0]!.n);
+  if (notDerivable > 0) {
+    await ensureArchive(client);
+    await client.query(
+      `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
+       SELECT $2, v.column_name, r.row_id, v.value
+         FROM ${FILLS} r JOIN ${t} t ON t.id = r.row_id ${rule.joins ?? ''}
+         CROSS JOIN LATERAL (VALUES ${values}) AS v(column_name, old, value, expected)
+        WHERE r.run = $1 AND ${restorable} AND v.old IS NULL AND v.value IS NOT NULL
+          AND v.value IS DISTINCT FROM v.expected
+       ON CONFLICT (table_name, column_name, row_id)
+         DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
+      [run, table],
+    );
+  }
   const { rows: counted } = await client.query<{ kept: string }>(
     `SELECT count(*) AS kept FROM ${FILLS} r LEFT JOIN ${t} t ON t.id = r.row_id
-      WHERE r.run = $1 AND (${FILL_COLUMNS.map((c) => touched(c)).join(' OR ')})
-        AND (t.id IS NULL OR NOT (${anyRestorable}))`,
+      WHERE r.run = $1 AND (${anyTouched}) AND (t.id IS NULL OR NOT (${restorable}))`,
     [run],
   );
   // Only a pass that fills a created_by that existed before writes the log.
@@ -303,7 +379,10 @@ export async function restoreRecordedFills(
     [run],
   );
   const logged = notes[0]!.logged;
-  const inLog = `l.table_name = '${table}' AND l.column_name = 'created_by' AND l.row_id = r.row_id`;
+  // The log follows its row: a row kept as the app left it keeps its log entry.
+  const inLog =
+    `l.table_name = '${table}' AND l.column_name = 'created_by' AND l.row_id = r.row_id` +
+    ` AND (r.row_id IN (SELECT id FROM restored) OR NOT (${anyTouched}))`;
   const logSteps = logged
     ? `, log_removed AS (
          DELETE FROM ${BACKFILL_LOG_TABLE} l USING rec r
@@ -323,15 +402,17 @@ export async function restoreRecordedFills(
         DELETE FROM ${FILLS} WHERE run = ${run} AND row_id > $1 AND row_id <= $2 RETURNING *
       ), restored AS (
         UPDATE ${t} t
-           SET ${FILL_COLUMNS.map((c) => `${c} = CASE WHEN ${restorable(c)} THEN r.${c}_old ELSE t.${c} END`).join(', ')}
+           SET ${FILL_COLUMNS.map((c) => `${c} = CASE WHEN ${touched(c)} THEN r.${c}_old ELSE t.${c} END`).join(', ')}
           FROM rec r
-         WHERE t.id = r.row_id AND (${anyRestorable})
+         WHERE t.id = r.row_id AND ${restorable}
         RETURNING t.id
       )${logSteps}
       SELECT count(*) AS n FROM restored`,
   });
-  await client.query(`DELETE FROM ${RUNS} WHERE id = $1`, [run]);
-  return { restored, kept: Number(counted[0]!.kept), archived };
+  // Kept, marked undone (its records are gone): a down run again after a
+  // crash finds it and does nothing, rather than take the up for unrecorded.
+  await client.query(`UPDATE ${RUNS} SET undone = true WHERE id = $1`, [run]);
+  return { restored, kept: Number(counted[0]!.kept), archived: archived + notDerivable };
 }
 
 /** The line a recorded down logs. */

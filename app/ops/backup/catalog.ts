@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ARCHIVE_SCHEMA } from '../../db/migration-lib/audit-archive';
+import { RECORD_SCHEMA } from '../../db/migration-lib/recorded-fills';
 import { ident } from '../../db/sql-identifier';
 import { BackupError } from './manifest';
 
@@ -39,7 +40,9 @@ export function displayName(spec: { schema?: string | undefined; table: string }
 }
 
 /**
- * Every table of the app's schema (`public`) and of the audit archive, read
+ * Every table of the app's schema (`public`), of the audit archive and of the
+ * runner's record of what fill migrations wrote (so that their downs stay
+ * exact on the restored database), read
  * from the catalog so that a table added by a later migration is backed up
  * too, minus the migration history and the tables left out on purpose; in
  * foreign-key order (a referenced table before the tables referencing it).
@@ -71,10 +74,13 @@ export async function backupTables(client: pg.ClientBase): Promise<TableSpec[]> 
               WHERE f.conrelid = c.oid AND f.contype = 'f' AND f.confrelid <> c.oid) AS refs
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
-        AND (n.nspname = current_schema() OR n.nspname = $1)
+        AND (n.nspname = current_schema() OR n.nspname = ANY($1))
         AND NOT (n.nspname = current_schema() AND c.relname = ANY($2))
       ORDER BY n.nspname = current_schema() DESC, n.nspname, c.relname`,
-    [ARCHIVE_SCHEMA, [HISTORY_TABLE, ...Object.keys(EXCLUDED_TABLES)]],
+    [
+      [ARCHIVE_SCHEMA, RECORD_SCHEMA],
+      [HISTORY_TABLE, ...Object.keys(EXCLUDED_TABLES)],
+    ],
   );
   const byOid = new Map(rows.map((row) => [row.oid, row]));
   const ordered: TableSpec[] = [];

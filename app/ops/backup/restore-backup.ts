@@ -4,6 +4,11 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { ARCHIVE_SCHEMA, ensureArchive } from '../../db/migration-lib/audit-archive';
+import {
+  ensureFillRecord,
+  forgetFillRecord,
+  RECORD_SCHEMA,
+} from '../../db/migration-lib/recorded-fills';
 import { Sequelize } from 'sequelize';
 import { archivedName, withDataDiscarded } from '../../db/migration-lib/kept-rows';
 import {
@@ -233,6 +238,14 @@ async function loadTables(
         // The archive is not created by any migration's up: it holds what a rollback kept.
         await ensureArchive(client);
       }
+      // The target's record of fills is its own migrate step's, on empty
+      // tables: the backup's replaces it (none, from a backup made before
+      // the record existed).
+      if (manifest.tables.some((dump) => dump.schema === RECORD_SCHEMA)) {
+        // A target migrated by sequelize-cli has no record yet.
+        await ensureFillRecord(client);
+      }
+      await forgetFillRecord(client);
       for (const dump of manifest.tables) await checkTarget(client, dump, seeded);
       if (seeded) await clearSeededRows(client, manifest, log);
       for (const dump of manifest.tables) await makeHistoryPartitions(client, dump, log);

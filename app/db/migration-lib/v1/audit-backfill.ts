@@ -18,7 +18,23 @@ import {
   describeRestored,
   describeUnrecorded,
   restoreRecordedFills,
+  type FillRule,
 } from '../recorded-fills';
+
+/** The 2026-11-24 backfills' rules, as their down judges what a re-apply would give again. */
+const V1_RULES: Record<AuditedTable, FillRule> = {
+  characters: { source: 't.player_owner_id' },
+  items: {
+    source: 'c.owner_id',
+    joins: 'LEFT JOIN campaigns c ON c.id = t.campaign_id',
+    modifierFollowsCreator: true,
+  },
+  locations: {
+    source: 'c.owner_id',
+    joins: 'LEFT JOIN campaigns c ON c.id = t.campaign_id',
+    modifierFollowsCreator: true,
+  },
+};
 
 /*
  * The backfill rules, and how a re-apply after a rollback prefers what was
@@ -206,7 +222,7 @@ export async function undoBackfill(
   table: AuditedTable,
 ): Promise<void> {
   const recorded = await withMigrationClient(queryInterface, async (client) => {
-    const done = await restoreRecordedFills(client, table, 'backfill');
+    const done = await restoreRecordedFills(client, table, 'backfill', V1_RULES[table]);
     if (done) migrationLog(describeRestored(table, 'backfill', done));
     return done !== undefined;
   });
