@@ -22,10 +22,12 @@ export interface EntityTag {
 /** An If-Match or If-None-Match value: `*`, or the entity-tags listed. */
 export type TagCondition = '*' | EntityTag[];
 
-// One list element: optional whitespace, an entity-tag (or nothing: the list
-// syntax allows empty elements), optional whitespace, then a comma or the end.
-// etagc is %x21 / %x23-7E / obs-text: anything visible but the double quote.
-const ELEMENT = /[ \t]*(?:(W\/)?("[\x21\x23-\x7e\x80-\xff]*"))?[ \t]*(?:,|$)/y;
+// One list element: optional whitespace, an entity-tag and optional
+// whitespace (or nothing: the list syntax allows empty elements), then a
+// comma or the end. etagc is %x21 / %x23-7E / obs-text: anything visible but
+// the double quote. No two runs of whitespace can meet, so a long blank
+// header is refused in linear time.
+const ELEMENT = /[ \t]*(?:(W\/)?("[\x21\x23-\x7e\x80-\xff]*")[ \t]*)?(?:,|$)/y;
 
 /**
  * Reads an If-Match or If-None-Match header; a value that is neither `*` nor
