@@ -90,7 +90,7 @@ describe('ETags and conditional requests', () => {
         });
       });
 
-      it('when a PATCH sends the current ETag, or a list holding it, or *, it applies and answers the new ETag', async () => {
+      it("when a PATCH sends the current ETag, or a list holding it, or *, it applies as the caller's write (audit fields, history) and answers the new ETag", async () => {
         let etag = created.headers.etag!;
         for (const value of [() => etag, () => `"other", ${etag}`, () => '*']) {
           const sent = value();
@@ -102,6 +102,15 @@ describe('ETags and conditional requests', () => {
             `with ${sent}`,
           );
         }
+        // Written like any other write: by the caller, and in the history.
+        const [[audit]] = (await db.current.sequelize.query(
+          `SELECT (SELECT modified_by FROM ${collection} WHERE id = $2) AS "modifiedBy",
+                  (SELECT count(*)::int FROM history_entries
+                    WHERE table_name = $1 AND row_id = $2 AND action = 'update' AND actor_id = $3)
+                    AS updates`,
+          { bind: [collection, id, f.owner.id] },
+        )) as [Array<{ modifiedBy: number; updates: number }>, unknown];
+        expect(audit).to.deep.equal({ modifiedBy: f.owner.id, updates: 3 });
       });
 
       it('when a DELETE sends an If-Match that is no longer current, answers 412 and the row stays; with the current one it deletes', async () => {
