@@ -66,6 +66,14 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A conditional write (If-Match) whose row changed since the client read it: nothing was written. */
+export class PreconditionFailedError extends AppError {
+  override readonly name = 'PreconditionFailedError';
+  constructor(message: string) {
+    super(412, 'precondition_failed', message);
+  }
+}
+
 export class TooManyRequestsError extends AppError {
   override readonly name = 'TooManyRequestsError';
   constructor(

@@ -4,6 +4,7 @@ import { Campaign, CampaignMembership } from '../../models';
 import { auditUsersInclude } from '../../models/mixins/audit-queries';
 import { accessCampaign, type CampaignAccess } from './campaign-access';
 import { canDeleteCampaign, isEditor } from './permissions';
+import { requireUnchanged, type Precondition } from './precondition';
 
 export interface CampaignInput {
   name?: string | undefined;
@@ -52,27 +53,50 @@ export class CampaignService {
     return accessCampaign(campaignId, userId);
   }
 
-  /** Changes name, description, game system or the player setting: OWNER or GM. */
-  async update(campaignId: number, userId: number, input: CampaignInput): Promise<CampaignAccess> {
-    const access = await accessCampaign(campaignId, userId);
-    if (!isEditor(access.role)) {
-      throw new ForbiddenError('Only the OWNER or a GM can change the campaign');
-    }
-    await access.campaign.update(defined(input));
-    // The modifier may have changed: the response names who it is now.
-    await access.campaign.reload({ include: auditUsersInclude(Campaign) });
-    return access;
+  /**
+   * Changes name, description, game system or the player setting: OWNER or
+   * GM. The campaign row is locked (FOR UPDATE) before the permission check
+   * and written in the same transaction; a `precondition` (If-Match) is
+   * checked under that lock, on the campaign as the caller sees it.
+   */
+  async update(
+    campaignId: number,
+    userId: number,
+    input: CampaignInput,
+    precondition?: Precondition<CampaignAccess>,
+  ): Promise<CampaignAccess> {
+    return this.sequelize.transaction(async (transaction) => {
+      const access = await accessCampaign(campaignId, userId, { transaction, lock: true });
+      if (!isEditor(access.role)) {
+        throw new ForbiddenError('Only the OWNER or a GM can change the campaign');
+      }
+      await requireUnchanged(precondition, async () => access, `Campaign ${campaignId}`);
+      await access.campaign.update(defined(input), { transaction });
+      // The modifier may have changed: the response names who it is now.
+      await access.campaign.reload({ include: auditUsersInclude(Campaign), transaction });
+      return access;
+    });
   }
 
-  /** Deletes the campaign and, through the foreign keys, everything in it: OWNER only. */
-  async remove(campaignId: number, userId: number): Promise<void> {
-    const access = await accessCampaign(campaignId, userId);
-    if (!canDeleteCampaign(access.role)) {
-      throw new ForbiddenError('Only an OWNER can delete the campaign');
-    }
-    // The row count decides: of concurrent deletes exactly one removes the row.
-    const deleted = await Campaign.destroy({ where: { id: campaignId } });
-    if (deleted !== 1) throw new NotFoundError(`Campaign ${campaignId} not found`);
+  /**
+   * Deletes the campaign and, through the foreign keys, everything in it:
+   * OWNER only, under the same row lock (and `precondition`) as update.
+   */
+  async remove(
+    campaignId: number,
+    userId: number,
+    precondition?: Precondition<CampaignAccess>,
+  ): Promise<void> {
+    await this.sequelize.transaction(async (transaction) => {
+      const access = await accessCampaign(campaignId, userId, { transaction, lock: true });
+      if (!canDeleteCampaign(access.role)) {
+        throw new ForbiddenError('Only an OWNER can delete the campaign');
+      }
+      await requireUnchanged(precondition, async () => access, `Campaign ${campaignId}`);
+      // The row count decides: of concurrent deletes exactly one removes the row.
+      const deleted = await Campaign.destroy({ where: { id: campaignId }, transaction });
+      if (deleted !== 1) throw new NotFoundError(`Campaign ${campaignId} not found`);
+    });
   }
 }
 

@@ -6,6 +6,7 @@ import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-
 import { defined } from './campaign-service';
 import { listQuery, toPage, type ListOptions, type ListPage } from './content-list';
 import { canCreateCharacter, canEditCharacter, isEditor } from './permissions';
+import { requireUnchanged, type Precondition } from './precondition';
 
 export interface CharacterInput {
   name?: string | undefined;
@@ -74,12 +75,19 @@ export class CharacterService {
    * Changes a character; only OWNER and GM may hand it to another player. The
    * row is locked (FOR UPDATE) before the permission check and written in the
    * same transaction, so a concurrent hand-over either commits before the
-   * check (which then sees the new owner) or waits for the write.
+   * check (which then sees the new owner) or waits for the write. A
+   * `precondition` (If-Match) is checked under the same lock.
    */
-  async update(id: number, userId: number, input: CharacterInput): Promise<Character> {
+  async update(
+    id: number,
+    userId: number,
+    input: CharacterInput,
+    precondition?: Precondition<Character>,
+  ): Promise<Character> {
     await this.sequelize.transaction(async (transaction) => {
       const { character, access } = await this.findLocked(id, userId, transaction);
       this.requireEditable(access, userId, character);
+      await requireUnchanged(precondition, () => this.reload(id, transaction), `Character ${id}`);
       if (input.playerOwnerId !== undefined && input.playerOwnerId !== character.playerOwnerId) {
         if (!isEditor(access.role)) {
           throw new ForbiddenError('Only the OWNER or a GM can give a character to another player');
@@ -91,11 +99,12 @@ export class CharacterService {
     return this.reload(id);
   }
 
-  /** Deletes a character, under the same row lock as update. */
-  async remove(id: number, userId: number): Promise<void> {
+  /** Deletes a character, under the same row lock (and `precondition`) as update. */
+  async remove(id: number, userId: number, precondition?: Precondition<Character>): Promise<void> {
     await this.sequelize.transaction(async (transaction) => {
       const { character, access } = await this.findLocked(id, userId, transaction);
       this.requireEditable(access, userId, character);
+      await requireUnchanged(precondition, () => this.reload(id, transaction), `Character ${id}`);
       // The row count decides: of concurrent deletes exactly one removes the row.
       const deleted = await Character.destroy({ where: { id }, transaction });
       if (deleted !== 1) throw new NotFoundError(`Character ${id} not found`);
@@ -131,9 +140,9 @@ export class CharacterService {
     return { character, access };
   }
 
-  /** The character as responses show it, with its users (after a write). */
-  private async reload(id: number): Promise<Character> {
-    const character = await Character.findByPk(id, { include: includes() });
+  /** The character as responses show it, with its users (after a write, or under its lock). */
+  private async reload(id: number, transaction?: Transaction): Promise<Character> {
+    const character = await Character.findByPk(id, { include: includes(), transaction });
     // Deleted by someone else in between.
     if (!character) throw new NotFoundError(`Character ${id} not found`);
     return character;

@@ -6,6 +6,7 @@ import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-
 import { defined } from './campaign-service';
 import { listQuery, toPage, type ListOptions, type ListPage } from './content-list';
 import { canCreateItemOrLocation, canEditItemOrLocation } from './permissions';
+import { requireUnchanged, type Precondition } from './precondition';
 
 export interface ThingInput {
   name?: string | undefined;
@@ -68,22 +69,29 @@ export class ItemLocationService<T extends Thing> {
   /**
    * Changes name or description. The row is locked (FOR UPDATE) before the
    * permission check and written in the same transaction, so the check holds
-   * for the write.
+   * for the write. A `precondition` (If-Match) is checked under the same lock.
    */
-  async update(id: number, userId: number, input: ThingInput): Promise<T> {
+  async update(
+    id: number,
+    userId: number,
+    input: ThingInput,
+    precondition?: Precondition<T>,
+  ): Promise<T> {
     await this.sequelize.transaction(async (transaction) => {
       const { row, access } = await this.findLocked(id, userId, transaction);
       this.requireEditor(access);
+      await requireUnchanged(precondition, () => this.reload(id, transaction), this.named(id));
       await row.update(defined(input), { transaction });
     });
     return this.reload(id);
   }
 
-  /** Deletes a row, under the same row lock as update. */
-  async remove(id: number, userId: number): Promise<void> {
+  /** Deletes a row, under the same row lock (and `precondition`) as update. */
+  async remove(id: number, userId: number, precondition?: Precondition<T>): Promise<void> {
     await this.sequelize.transaction(async (transaction) => {
       const { row, access } = await this.findLocked(id, userId, transaction);
       this.requireEditor(access);
+      await requireUnchanged(precondition, () => this.reload(id, transaction), this.named(id));
       // The row count decides: of concurrent deletes exactly one removes the row.
       const deleted = await this.rows.destroy({ where: { id: row.id }, transaction });
       if (deleted !== 1) throw new NotFoundError(`${this.label} ${id} not found`);
@@ -110,12 +118,19 @@ export class ItemLocationService<T extends Thing> {
     return { row: row as unknown as T, access };
   }
 
-  /** The row as responses show it, with its audit users (after a write). */
-  private async reload(id: number): Promise<T> {
-    const row = await this.rows.findByPk(id, { include: auditUsersInclude(this.model) });
+  /** The row as responses show it, with its audit users (after a write, or under its lock). */
+  private async reload(id: number, transaction?: Transaction): Promise<T> {
+    const row = await this.rows.findByPk(id, {
+      include: auditUsersInclude(this.model),
+      transaction,
+    });
     // Deleted by someone else in between.
     if (!row) throw new NotFoundError(`${this.label} ${id} not found`);
     return row as unknown as T;
+  }
+
+  private named(id: number): string {
+    return `${this.label} ${id}`;
   }
 
   private requireEditor({ role }: CampaignAccess): void {

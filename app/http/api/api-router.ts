@@ -5,8 +5,11 @@ import type { Caller } from '../../services/account-service';
 import { authenticatedCaller } from '../middleware/authenticate';
 import { rawJsonFacts } from '../middleware/json-body';
 import { methodNotAllowed } from '../middleware/method-not-allowed';
+import type { Precondition } from '../../services/precondition';
+import { IfMatchHeaders, IfNoneMatchHeaders } from '../schemas/conditions';
 import { ERROR_BODIES, type ErrorStatus } from '../schemas/errors';
-import { REQUEST_ID_HEADER, RETRY_AFTER_HEADER } from './openapi-headers';
+import { readConditions, sendTagged } from './conditional-requests';
+import { ETAG_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER } from './openapi-headers';
 import { parseRequestPart } from './validation';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
@@ -31,6 +34,12 @@ export interface EndpointSpec<
   response?: z.ZodType;
   /** Error statuses this endpoint can answer besides 400, 401, 413, 415, 500 and 503 (added as they apply). */
   errors: ErrorStatus[];
+  /**
+   * The endpoint serves one resource, whose version is its strong ETag: a
+   * GET, create or PATCH sends it; a GET answers 304 to a matching
+   * If-None-Match; a PATCH or DELETE takes If-Match, and 412 when it fails.
+   */
+  etag?: true;
 }
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -42,6 +51,12 @@ export interface EndpointInput<P, Q, B> {
   body: Parsed<B>;
   /** The caller's address, for rate limits. */
   ip: string;
+  /**
+   * The If-Match precondition for a service to check under its row lock,
+   * against the ETag of the row as `present` shows it; undefined when the
+   * write is unconditional.
+   */
+  ifMatch<T>(present: (row: T) => unknown): Precondition<T> | undefined;
 }
 
 const NO_BODY = z.strictObject({});
@@ -53,6 +68,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   403: 'The caller may see this campaign but not do this',
   404: 'No such resource, or not visible to the caller',
   409: 'Conflicts with existing data (duplicate name, last owner, ...)',
+  412: 'If-Match names no current ETag: the resource changed since it was read; nothing was written',
   413: 'Request body larger than the limit',
   415: 'A request body that is not JSON (Content-Type application/json, UTF-8)',
   429: 'Too many attempts; retry after the time given',
@@ -115,6 +131,7 @@ export class ApiRouter {
     const respond: RequestHandler = async (req: Request, res: Response) => {
       // An endpoint without a body refuses any field in one, like the others do.
       if (!spec.body) parseRequestPart(NO_BODY, 'body', req.body ?? {});
+      const conditions = readConditions(req, spec.etag ? spec.method : undefined);
       const input = {
         params: spec.params ? parseRequestPart(spec.params, 'params', req.params) : undefined,
         query: spec.query ? parseRequestPart(spec.query, 'query', req.query) : undefined,
@@ -123,9 +140,11 @@ export class ApiRouter {
           ? parseRequestPart(spec.body, 'body', req.body ?? {}, rawJsonFacts(req).looseNumbers)
           : undefined,
         ip: req.ip ?? '',
+        ifMatch: conditions.ifMatch,
       } as EndpointInput<P, Q, B>;
       const result = await handler(input);
       if (spec.status === 204) res.status(204).end();
+      else if (spec.etag) sendTagged(res, spec.status, result, conditions);
       else res.status(spec.status).json(result);
     };
     const handlers = auth ? [this.requireUser, respond] : [respond];
@@ -149,24 +168,39 @@ export class ApiRouter {
   ): void {
     // Any request may carry a body, which may exceed the parser's limit or
     // not be JSON; any API route answers 503 while the schema is not ready.
+    const { method, etag } = spec;
+    const conditional = etag && (method === 'patch' || method === 'delete');
     const statuses: ErrorStatus[] = [
       400,
       ...(auth ? [401 as const] : []),
+      ...(conditional ? [412 as const] : []),
       413,
       415,
       ...spec.errors,
       500,
       503,
     ];
+    const tagged = etag && spec.response ? { ...REQUEST_ID_HEADER, ...ETAG_HEADER } : undefined;
     const responses: Record<string, object> = {
       [spec.status]: spec.response
         ? {
             description: 'Success',
-            headers: REQUEST_ID_HEADER,
+            headers: tagged ?? REQUEST_ID_HEADER,
             content: { 'application/json': { schema: spec.response } },
           }
         : { description: 'Success, no content', headers: REQUEST_ID_HEADER },
     };
+    if (etag && method === 'get') {
+      responses[304] = {
+        description: 'Not Modified: If-None-Match names the current ETag; no body',
+        headers: tagged,
+      };
+    }
+    const conditionHeaders = conditional
+      ? IfMatchHeaders
+      : etag && method === 'get'
+        ? IfNoneMatchHeaders
+        : undefined;
     for (const status of [...new Set(statuses)].sort()) {
       responses[status] = {
         description: ERROR_DESCRIPTIONS[status],
@@ -185,6 +219,7 @@ export class ApiRouter {
       request: {
         ...(spec.params ? { params: spec.params as never } : {}),
         ...(spec.query ? { query: spec.query as never } : {}),
+        ...(conditionHeaders ? { headers: conditionHeaders as never } : {}),
         ...(spec.body
           ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } }
           : {}),

@@ -13,6 +13,12 @@ const HEADERS = {
     required: true,
     schema: { type: 'integer', minimum: 1 },
   },
+  ETag: {
+    description:
+      'The strong entity-tag of the resource as this response shows it (changes whenever the body would); send it back in If-Match (PATCH, DELETE) or If-None-Match (GET)',
+    required: true,
+    schema: { type: 'string', pattern: '^"[A-Za-z0-9_-]{43}"$' },
+  },
   Allow: {
     description: 'The methods the path serves, e.g. `GET, HEAD, PATCH, DELETE`',
     required: true,
@@ -26,6 +32,8 @@ const ref = (name: keyof typeof HEADERS) => ({ $ref: `#/components/headers/${nam
 export const REQUEST_ID_HEADER = { 'X-Request-Id': ref('X-Request-Id') };
 /** On 429. */
 export const RETRY_AFTER_HEADER = { 'Retry-After': ref('Retry-After') };
+/** On the 2xx and 304 answers about one resource (GET, create, PATCH). */
+export const ETAG_HEADER = { ETag: ref('ETag') };
 /** On 405 and on the 204 answer to OPTIONS. */
 export const ALLOW_HEADER = { Allow: ref('Allow') };
 

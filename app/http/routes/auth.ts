@@ -16,6 +16,7 @@ export function authRoutes(api: ApiRouter, accounts: AccountService): void {
       status: 201,
       response: Account,
       errors: [409, 429],
+      etag: true,
     },
     async ({ body, ip }) => presentAccount(await accounts.register(body, ip)),
   );
@@ -61,6 +62,7 @@ export function authRoutes(api: ApiRouter, accounts: AccountService): void {
       status: 200,
       response: Account,
       errors: [],
+      etag: true,
     },
     async (_input, caller) => presentAccount(await accounts.me(caller)),
   );

@@ -48,6 +48,7 @@ export function campaignRoutes(
       status: 201,
       response: Campaign,
       errors: [],
+      etag: true,
     },
     async ({ body }, caller) => presentCampaign(await campaigns.create(caller.userId, body)),
   );
@@ -62,6 +63,7 @@ export function campaignRoutes(
       status: 200,
       response: Campaign,
       errors: [404],
+      etag: true,
     },
     async ({ params }, caller) => presentCampaign(await campaigns.get(params.id, caller.userId)),
   );
@@ -77,9 +79,12 @@ export function campaignRoutes(
       status: 200,
       response: Campaign,
       errors: [403, 404],
+      etag: true,
     },
-    async ({ params, body }, caller) =>
-      presentCampaign(await campaigns.update(params.id, caller.userId, body)),
+    async ({ params, body, ifMatch }, caller) =>
+      presentCampaign(
+        await campaigns.update(params.id, caller.userId, body, ifMatch(presentCampaign)),
+      ),
   );
   api.authed(
     {
@@ -91,8 +96,10 @@ export function campaignRoutes(
       params: IdParams,
       status: 204,
       errors: [403, 404],
+      etag: true,
     },
-    async ({ params }, caller) => campaigns.remove(params.id, caller.userId),
+    async ({ params, ifMatch }, caller) =>
+      campaigns.remove(params.id, caller.userId, ifMatch(presentCampaign)),
   );
 
   api.authed(

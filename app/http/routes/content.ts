@@ -47,6 +47,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
       status: 201,
       response: Character,
       errors: [403, 404, 409],
+      etag: true,
     },
     async ({ body }, caller) => presentCharacter(await characters.create(caller.userId, body)),
   );
@@ -61,6 +62,7 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
       status: 200,
       response: Character,
       errors: [404],
+      etag: true,
     },
     async ({ params }, caller) => presentCharacter(await characters.get(params.id, caller.userId)),
   );
@@ -76,9 +78,12 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
       status: 200,
       response: Character,
       errors: [403, 404, 409],
+      etag: true,
     },
-    async ({ params, body }, caller) =>
-      presentCharacter(await characters.update(params.id, caller.userId, body)),
+    async ({ params, body, ifMatch }, caller) =>
+      presentCharacter(
+        await characters.update(params.id, caller.userId, body, ifMatch(presentCharacter)),
+      ),
   );
   api.authed(
     {
@@ -90,8 +95,10 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
       params: IdParams,
       status: 204,
       errors: [403, 404],
+      etag: true,
     },
-    async ({ params }, caller) => characters.remove(params.id, caller.userId),
+    async ({ params, ifMatch }, caller) =>
+      characters.remove(params.id, caller.userId, ifMatch(presentCharacter)),
   );
 }
 
@@ -132,6 +139,7 @@ export function itemLocationRoutes(
       status: 201,
       response: schemas.resource,
       errors: [403, 404],
+      etag: true,
     },
     async ({ body }, caller) => presentThing(await service.create(caller.userId, body)),
   );
@@ -146,6 +154,7 @@ export function itemLocationRoutes(
       status: 200,
       response: schemas.resource,
       errors: [404],
+      etag: true,
     },
     async ({ params }, caller) => presentThing(await service.get(params.id, caller.userId)),
   );
@@ -161,9 +170,10 @@ export function itemLocationRoutes(
       status: 200,
       response: schemas.resource,
       errors: [403, 404],
+      etag: true,
     },
-    async ({ params, body }, caller) =>
-      presentThing(await service.update(params.id, caller.userId, body)),
+    async ({ params, body, ifMatch }, caller) =>
+      presentThing(await service.update(params.id, caller.userId, body, ifMatch(presentThing))),
   );
   api.authed(
     {
@@ -175,7 +185,9 @@ export function itemLocationRoutes(
       params: IdParams,
       status: 204,
       errors: [403, 404],
+      etag: true,
     },
-    async ({ params }, caller) => service.remove(params.id, caller.userId),
+    async ({ params, ifMatch }, caller) =>
+      service.remove(params.id, caller.userId, ifMatch(presentThing)),
   );
 }

@@ -48,6 +48,7 @@ export const ERROR_BODIES = {
       .optional()
       .meta({ description: 'The fields whose values must be unique, when that is the conflict' }),
   ),
+  412: errorBody('PreconditionFailedError', ['precondition_failed']),
   413: errorBody(
     'PayloadTooLargeError',
     ['payload_too_large'],

@@ -100,6 +100,9 @@ describe('OpenAPI document', () => {
     expect(page.text).to.include('swagger-ui');
     const init = await request(app).get('/docs/swagger-ui-init.js').expect(200);
     expect(init.text).to.include('/api/characters');
+    for (const header of ['ETag', 'If-Match', 'If-None-Match', 'PreconditionFailedError']) {
+      expect(init.text, header).to.include(header);
+    }
     await request(app).get('/docs/swagger-ui-bundle.js').expect(200);
   });
 
@@ -180,9 +183,35 @@ describe('OpenAPI document', () => {
       expect(Object.keys(doc.components.headers)).to.have.members([
         'X-Request-Id',
         'Retry-After',
+        'ETag',
         'Allow',
       ]);
       expect(Object.keys(doc.components.responses.MethodNotAllowed.headers)).to.include('Allow');
+    });
+
+    it('when the operations on one resource are read, GET, create and PATCH document ETag, GET takes If-None-Match and may answer 304, PATCH and DELETE take If-Match and may answer 412', () => {
+      const headerParams = (op: { parameters?: Array<{ in: string; name: string }> }) =>
+        (op.parameters ?? []).filter((p) => p.in === 'header').map((p) => p.name);
+      for (const kind of ['campaigns', 'characters', 'items', 'locations']) {
+        const one = doc.paths[`/api/${kind}/{id}`];
+        const created = doc.paths[`/api/${kind}`].post.responses['201'];
+        expect(Object.keys(created.headers), `create ${kind}`).to.include('ETag');
+        expect(Object.keys(one.get.responses['200'].headers), kind).to.include('ETag');
+        expect(Object.keys(one.get.responses['304'].headers), kind).to.include('ETag');
+        expect(one.get.responses['304'].content, `304 of ${kind} has no body`).to.equal(undefined);
+        expect(headerParams(one.get), kind).to.deep.equal(['If-None-Match']);
+        expect(Object.keys(one.patch.responses['200'].headers), kind).to.include('ETag');
+        for (const method of ['patch', 'delete']) {
+          expect(headerParams(one[method]), `${method} ${kind}`).to.deep.equal(['If-Match']);
+          expect(one[method].responses['412'].content['application/json'].schema.$ref).to.equal(
+            '#/components/schemas/PreconditionFailedError',
+          );
+        }
+      }
+      expect(Object.keys(doc.paths['/api/me'].get.responses['200'].headers)).to.include('ETag');
+      expect(doc.components.headers.ETag.schema.pattern).to.equal('^"[A-Za-z0-9_-]{43}"$');
+      // Lists are no single resource: no ETag documented, no 304.
+      expect(doc.paths['/api/items'].get.responses['304']).to.equal(undefined);
     });
 
     it('when error responses are read, each status has its codes and one documented shape of details', () => {
