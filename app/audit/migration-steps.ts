@@ -170,7 +170,7 @@ export async function undoFills(
   const recorded = await withMigrationClient(qi, async (client) => {
     const done = await restoreRecordedFills(client, spec.table, step, {
       ...spec.rule,
-      modifierFollowsCreator: spec.columns.created_by.existedBefore,
+      creatorExistedBefore: spec.columns.created_by.existedBefore,
     });
     if (done) migrationLog(describeRestored(spec.table, step, done));
     return done !== undefined;

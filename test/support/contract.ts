@@ -153,14 +153,17 @@ function checkShared({ api }: Checker, response: ReceivedResponse, problems: str
   const components = (api.definition.components ?? {}) as {
     responses?: Record<string, ResponseObject & { content?: Record<string, { schema: object }> }>;
   };
+  const byStatus: Record<number, string> = {
+    400: 'InvalidBody',
+    404: 'NotFound',
+    405: 'MethodNotAllowed',
+    413: 'BodyTooLarge',
+    415: 'BodyNotJson',
+  };
   const name =
     response.method === 'OPTIONS' && response.status === 204
       ? 'Options'
-      : response.status === 405
-        ? 'MethodNotAllowed'
-        : response.status === 404
-          ? 'NotFound'
-          : undefined;
+      : byStatus[response.status];
   const shared = name ? components.responses?.[name] : undefined;
   if (!shared) {
     problems.push(`no documented operation answers ${response.status} here`);

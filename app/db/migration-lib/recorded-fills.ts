@@ -64,14 +64,6 @@ const FILL_COLUMNS = ['created_by', 'modified_by'] as const;
 
 /** Untouched column: old and new alike. */
 const touched = (c: string, r = 'r') => `${r}.${c}_old IS DISTINCT FROM ${r}.${c}_new`;
-/**
- * A row goes back only as a whole: when every column the up changed still
- * holds what the up wrote. A row the app changed since keeps all its values
- * (going back in part would leave a creator the re-apply, which skips rows
- * with a modifier, never fills again).
- */
-const stillAsWritten = (c: string) =>
-  `(NOT ${touched(c)} OR t.${c} IS NOT DISTINCT FROM r.${c}_new)`;
 
 function keepFirstOld(c: string): string {
   return `${c}_old = CASE WHEN ${touched(c, 'f')} THEN f.${c}_old ELSE EXCLUDED.${c}_old END,
@@ -159,6 +151,39 @@ export async function ensureFillRecord(client: pg.ClientBase): Promise<void> {
  */
 export async function forgetFillRecord(client: pg.ClientBase): Promise<void> {
   if (await exists(client, RUNS)) await client.query(mark(`DELETE FROM ${RUNS}`));
+}
+
+/** A recorded run as db:plan copies it: which migration it was, and whether its down ran. */
+export interface FillRun {
+  migration: string;
+  table_name: string;
+  step: string;
+  undone: boolean;
+}
+
+/** The runs recorded on a database (none without the record). */
+export async function readFillRuns(client: pg.ClientBase): Promise<FillRun[]> {
+  if (!(await exists(client, RUNS))) return [];
+  const { rows } = await client.query<FillRun>(
+    mark(`SELECT migration, table_name, step, undone FROM ${RUNS} ORDER BY id`),
+  );
+  return rows;
+}
+
+/**
+ * Gives a scratch database the runs of the database it stands for, without
+ * their values: a down takes the same path (recorded or not) on both, which
+ * is what db:plan shows.
+ */
+export async function writeFillRuns(client: pg.ClientBase, runs: FillRun[]): Promise<void> {
+  await ensureFillRecord(client);
+  await client.query(mark(`DELETE FROM ${RUNS}`));
+  for (const run of runs) {
+    await client.query(
+      mark(`INSERT INTO ${RUNS} (migration, table_name, step, undone) VALUES ($1, $2, $3, $4)`),
+      [run.migration, run.table_name, run.step, run.undone],
+    );
+  }
 }
 
 /** Short transactions with a short lock_timeout, retried: a writer never queues behind the recorder's DDL for long. */
@@ -274,7 +299,7 @@ export async function recordFillsAround<T>(
 export interface FillsRestored {
   /** Rows whose values went back to what they were before the up. */
   restored: number;
-  /** Rows changed (or deleted) since the up: their newer values stay. */
+  /** Rows the app changed since the up: their newer values are kept in the archive for the re-apply. */
   kept: number;
   /** Values put in the archive: those the up had consumed, and filled values the rule would not give again. */
   archived: number;
@@ -291,8 +316,12 @@ export interface FillsRestored {
 export interface FillRule {
   source: string;
   joins?: string | undefined;
-  /** The modifier follows the creator (a created_by that existed before), else it takes `source` too. */
-  modifierFollowsCreator?: boolean;
+  /**
+   * created_by existed before the audit (items, locations): the modifier
+   * follows the creator, and a creator the app changed since the up stays
+   * in place (the previous version shows it); else both take `source`.
+   */
+  creatorExistedBefore?: boolean;
 }
 
 export async function restoreRecordedFills(
@@ -329,60 +358,60 @@ export async function restoreRecordedFills(
 
   const t = ident(table);
   const anyTouched = FILL_COLUMNS.map((c) => touched(c)).join(' OR ');
-  const restorable = `(${anyTouched}) AND ${FILL_COLUMNS.map(stillAsWritten).join(' AND ')}`;
-
-  // A filled value the rule would not give again (the campaign changed
-  // owner since) is archived before it goes back to NULL: the re-apply
-  // prefers the archive, so down and up give the row what it had. The
-  // re-apply's creator is then what the up wrote (derived again, or from
-  // the archive), and a modifier that follows it takes that.
+  // What goes to the archive before the values go back, so that a re-apply
+  // (which prefers the archive) gives each row what it had:
+  // - a value the app wrote since the up (a newer real modifier): it is
+  //   real data, and the row goes back whole, so that the re-apply selects it;
+  // - a filled value the rule would not give again (the campaign changed
+  //   owner since). The re-apply's creator is then what the up wrote
+  //   (derived again, or from the archive), and a modifier that follows it
+  //   takes that.
   const creatorAgain = `CASE WHEN ${touched('created_by')} THEN r.created_by_new ELSE t.created_by END`;
   const expected = {
     created_by: rule.source,
-    modified_by: rule.modifierFollowsCreator
+    modified_by: rule.creatorExistedBefore
       ? `COALESCE(${creatorAgain}, ${rule.source})`
       : rule.source,
   };
-  const values = FILL_COLUMNS.map((c) => `('${c}', r.${c}_old, r.${c}_new, ${expected[c]})`).join(
-    ', ',
-  );
-  const { rows: guarded } = await client.query<{ n: string }>(
-    `SELECT count(*) AS n FROM ${FILLS} r JOIN ${t} t ON t.id = r.row_id ${rule.joins ?? ''}
-       CROSS JOIN LATERAL (VALUES ${values}) AS v(column_name, old, value, expected)
-      WHERE r.run = $1 AND ${restorable} AND v.old IS NULL AND v.value IS NOT NULL
-        AND v.value IS DISTINCT FROM v.expected`,
+  // A creator that existed before and that the app changed stays where it is.
+  const staysInPlace = (c: string, now: string, written: string) =>
+    c === 'created_by' && rule.creatorExistedBefore
+      ? `(${now} IS DISTINCT FROM ${written})`
+      : 'false';
+  const values = FILL_COLUMNS.map(
+    (c) =>
+      `('${c}', ${touched(c)}, r.${c}_old, r.${c}_new, t.${c}, ${c === 'created_by' ? expected.created_by : expected.modified_by}, ${staysInPlace(c, `t.${c}`, `r.${c}_new`)})`,
+  ).join(', ');
+  const changedSince = 'v.now IS DISTINCT FROM v.written';
+  const toArchive = `v.touched AND v.now IS NOT NULL AND NOT v.stays AND (${changedSince}
+        OR (v.old IS NULL AND v.written IS DISTINCT FROM v.expected))`;
+  const archiveRows = `FROM ${FILLS} r JOIN ${t} t ON t.id = r.row_id ${rule.joins ?? ''}
+       CROSS JOIN LATERAL (VALUES ${values}) AS v(column_name, touched, old, written, now, expected, stays)
+      WHERE r.run = $1 AND ${toArchive}`;
+  const { rows: guarded } = await client.query<{ n: string; changed: string }>(
+    `SELECT count(*) AS n, count(DISTINCT r.row_id) FILTER (WHERE ${changedSince}) AS changed
+       ${archiveRows}`,
     [run],
   );
   const notDerivable = Number(guarded[0]!.n);
+  const changed = Number(guarded[0]!.changed);
   if (notDerivable > 0) {
     await ensureArchive(client);
     await client.query(
       `INSERT INTO ${ARCHIVE_TABLE} (table_name, column_name, row_id, value)
-       SELECT $2, v.column_name, r.row_id, v.value
-         FROM ${FILLS} r JOIN ${t} t ON t.id = r.row_id ${rule.joins ?? ''}
-         CROSS JOIN LATERAL (VALUES ${values}) AS v(column_name, old, value, expected)
-        WHERE r.run = $1 AND ${restorable} AND v.old IS NULL AND v.value IS NOT NULL
-          AND v.value IS DISTINCT FROM v.expected
+       SELECT $2, v.column_name, r.row_id, v.now ${archiveRows}
        ON CONFLICT (table_name, column_name, row_id)
          DO UPDATE SET value = EXCLUDED.value, archived_at = EXCLUDED.archived_at`,
       [run, table],
     );
   }
-  const { rows: counted } = await client.query<{ kept: string }>(
-    `SELECT count(*) AS kept FROM ${FILLS} r LEFT JOIN ${t} t ON t.id = r.row_id
-      WHERE r.run = $1 AND (${anyTouched}) AND (t.id IS NULL OR NOT (${restorable}))`,
-    [run],
-  );
   // Only a pass that fills a created_by that existed before writes the log.
   const { rows: notes } = await client.query<{ logged: boolean }>(
     `SELECT EXISTS (SELECT 1 FROM ${FILLS} WHERE run = $1 AND log_new IS NOT NULL) AS logged`,
     [run],
   );
   const logged = notes[0]!.logged;
-  // The log follows its row: a row kept as the app left it keeps its log entry.
-  const inLog =
-    `l.table_name = '${table}' AND l.column_name = 'created_by' AND l.row_id = r.row_id` +
-    ` AND (r.row_id IN (SELECT id FROM restored) OR NOT (${anyTouched}))`;
+  const inLog = `l.table_name = '${table}' AND l.column_name = 'created_by' AND l.row_id = r.row_id`;
   const logSteps = logged
     ? `, log_removed AS (
          DELETE FROM ${BACKFILL_LOG_TABLE} l USING rec r
@@ -402,9 +431,9 @@ export async function restoreRecordedFills(
         DELETE FROM ${FILLS} WHERE run = ${run} AND row_id > $1 AND row_id <= $2 RETURNING *
       ), restored AS (
         UPDATE ${t} t
-           SET ${FILL_COLUMNS.map((c) => `${c} = CASE WHEN ${touched(c)} THEN r.${c}_old ELSE t.${c} END`).join(', ')}
+           SET ${FILL_COLUMNS.map((c) => `${c} = CASE WHEN ${touched(c)} AND NOT ${staysInPlace(c, `t.${c}`, `r.${c}_new`)} THEN r.${c}_old ELSE t.${c} END`).join(', ')}
           FROM rec r
-         WHERE t.id = r.row_id AND ${restorable}
+         WHERE t.id = r.row_id AND (${anyTouched})
         RETURNING t.id
       )${logSteps}
       SELECT count(*) AS n FROM restored`,
@@ -412,7 +441,7 @@ export async function restoreRecordedFills(
   // Kept, marked undone (its records are gone): a down run again after a
   // crash finds it and does nothing, rather than take the up for unrecorded.
   await client.query(`UPDATE ${RUNS} SET undone = true WHERE id = $1`, [run]);
-  return { restored, kept: Number(counted[0]!.kept), archived: archived + notDerivable };
+  return { restored, kept: changed, archived: archived + notDerivable };
 }
 
 /** The line a recorded down logs. */
@@ -421,7 +450,9 @@ export function describeRestored(table: string, step: string, done: FillsRestore
     `${table}: the ${step}'s recorded changes undone: ${done.restored} row(s) restored`,
   ];
   if (done.kept > 0) {
-    parts.push(`${done.kept} row(s) changed or deleted since the ${step} keep their newer values`);
+    parts.push(
+      `${done.kept} row(s) changed since the ${step}: their newer values are kept in the audit archive for the re-apply`,
+    );
   }
   if (done.archived > 0) parts.push(`${done.archived} archived value(s) put back in the archive`);
   return parts.join('; ');

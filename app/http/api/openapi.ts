@@ -154,6 +154,28 @@ const SHARED_RESPONSES = {
     description: 'OPTIONS on any served path: no body, Allow lists the methods',
     headers: { ...REQUEST_ID_HEADER, ...ALLOW_HEADER },
   },
+  // A body is read before the route is matched, so these can come from any path.
+  InvalidBody: {
+    description:
+      'A body that is not valid JSON, not UTF-8, or nests deeper than 32 levels, on any path',
+    headers: REQUEST_ID_HEADER,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/BadRequestError' } } },
+  },
+  BodyTooLarge: {
+    description: 'A body larger than the limit, on any path',
+    headers: REQUEST_ID_HEADER,
+    content: {
+      'application/json': { schema: { $ref: '#/components/schemas/PayloadTooLargeError' } },
+    },
+  },
+  BodyNotJson: {
+    description:
+      'A body that is not JSON, or labelled with a charset other than UTF-8, on any path',
+    headers: REQUEST_ID_HEADER,
+    content: {
+      'application/json': { schema: { $ref: '#/components/schemas/UnsupportedMediaTypeError' } },
+    },
+  },
 };
 
 const DESCRIPTION = `Campaigns, members, characters, items and locations, and the history of their changes.
@@ -164,7 +186,9 @@ Every error is \`{ "error": { "code", "message", "details"? } }\`; each status h
 one shape of \`details\` (see the *Error schemas). Every response carries \`X-Request-Id\`. Any
 method a path does not serve answers 405 with \`Allow\` (components.responses.MethodNotAllowed),
 OPTIONS answers 204 with \`Allow\` (components.responses.Options), and unknown paths answer 404
-(components.responses.NotFound).`;
+(components.responses.NotFound). A request body is read before the route is matched: on any path,
+known or not, a body that is not valid JSON or nests too deep answers 400, one over the size limit
+413, and one that is not JSON 415 (components.responses.InvalidBody, BodyTooLarge, BodyNotJson).`;
 
 /** The OpenAPI 3.1 document of every registered route. */
 export function buildOpenApiDocument(registry: OpenAPIRegistry) {

@@ -6,6 +6,8 @@ import { selectMigrations, type MigrationRequest } from '../../db/migration-sele
 import { createMigrator } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { openStableClient } from '../pg-client';
+import { withMigrationClient } from '../../db/migration-lib/migration-client';
+import { readFillRuns, writeFillRuns } from '../../db/migration-lib/recorded-fills';
 import {
   DataLossRefusedError,
   rowCounterOfClient,
@@ -79,6 +81,12 @@ export async function buildPlan(url: string, request: PlanRequest): Promise<Plan
         try {
           const onScratch = scratch;
           for (const name of applied) await runOn(onScratch, name, 'up');
+          // The scratch's ups ran outside the runner: it takes the target's
+          // record of fills (which runs exist), so each down takes its path.
+          const runs = await readFillRuns(target);
+          await withMigrationClient(onScratch.sequelize.getQueryInterface(), (client) =>
+            writeFillRuns(client, runs),
+          );
           // The scratch tables are empty: what a down decides from the rows a
           // table holds (keep it aside, drop it, refuse) is decided from the
           // planned database's rows instead, so the SQL is what it will get.

@@ -27,12 +27,12 @@ const V1_RULES: Record<AuditedTable, FillRule> = {
   items: {
     source: 'c.owner_id',
     joins: 'LEFT JOIN campaigns c ON c.id = t.campaign_id',
-    modifierFollowsCreator: true,
+    creatorExistedBefore: true,
   },
   locations: {
     source: 'c.owner_id',
     joins: 'LEFT JOIN campaigns c ON c.id = t.campaign_id',
-    modifierFollowsCreator: true,
+    creatorExistedBefore: true,
   },
 };
 
