@@ -454,7 +454,8 @@ export function describeRestored(table: string, step: string, done: FillsRestore
       `${done.kept} row(s) changed since the ${step}: their newer values are kept in the audit archive for the re-apply`,
     );
   }
-  if (done.archived > 0) parts.push(`${done.archived} archived value(s) put back in the archive`);
+  if (done.archived > 0)
+    parts.push(`${done.archived} value(s) put in the audit archive for the re-apply`);
   return parts.join('; ');
 }
 
