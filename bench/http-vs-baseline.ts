@@ -25,6 +25,7 @@ function appEnv(url: string): Record<string, string> {
     LOG_LEVEL: 'silent',
     DATABASE_URL: url,
     MIGRATE_ON_START: 'false',
+    CURSOR_SECRET: 'bench-only-cursor-secret-of-32-characters-or-more',
     PASSWORD_SCRYPT_LOG_N: '14',
   };
 }
