@@ -14,9 +14,9 @@ import { migrateDown, migrateUp } from '../app/db/migration-runner';
 import { RECORD_SCHEMA } from '../app/db/migration-lib/recorded-fills';
 import { createSequelize } from '../app/db/sequelize';
 import { writeAsPreviousVersion } from '../app/dev/previous-version-writes';
-import { startBenchServer, withClient } from './support/bench-server';
+import { runBench, withClient } from './support/bench-server';
 import { createPreAuditDatabase, migrate } from './support/datasets';
-import { duration, envInt, machineLine, msSince, printTable } from './support/report';
+import { duration, envInt, msSince, printTable } from './support/report';
 
 const DATABASE = 'bench_exact_downs';
 const ALL = listMigrationFiles(MIGRATIONS_DIR);
@@ -58,7 +58,7 @@ async function recorded(client: pg.Client, migration: string): Promise<number> {
   return Number(rows[0]!.n);
 }
 
-async function main(): Promise<void> {
+function main(): void {
   if (process.argv.includes('--help')) {
     console.log(
       'Usage: npm run bench:exact-downs\n\nEach migration after the first audit one: up, down, up, on BENCH_ROWS rows per table (default 1000000), comparing every table before the up and after the down.\nBENCH_DATABASE_URL runs on a server of yours.',
@@ -66,8 +66,7 @@ async function main(): Promise<void> {
     return;
   }
   const rows = envInt('BENCH_ROWS', 1_000_000);
-  const server = await startBenchServer();
-  try {
+  runBench(async (server) => {
     console.log(`## Every down exact: up, down, up of each step at ${rows} rows per table\n`);
     console.error(`generating ${rows} rows per table...`);
     await createPreAuditDatabase(server, DATABASE, rows);
@@ -107,14 +106,8 @@ async function main(): Promise<void> {
     console.log(
       `\n${inexact} of ${STEPS.length} downs left a table different from before their up`,
     );
-    console.log(machineLine(server.version));
     await server.admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  } finally {
-    await server.stop();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main();

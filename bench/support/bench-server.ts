@@ -4,6 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { EmbeddedPostgres } from '../../app/db/embedded-postgres';
 import { validateDatabaseUrl } from '../../app/config';
+import { machineLine } from './report';
 
 /** The PostgreSQL server a benchmark runs on, and how to make databases on it. */
 export interface BenchServer {
@@ -73,4 +74,24 @@ export async function withClient<T>(
   } finally {
     await client.end();
   }
+}
+
+/**
+ * A benchmark's main: starts the server, runs `fn` on it, prints the
+ * machine line, stops the server; a failure prints its stack and exits 1.
+ */
+export function runBench(fn: (server: BenchServer) => Promise<void>): void {
+  const main = async () => {
+    const server = await startBenchServer();
+    try {
+      await fn(server);
+      console.log(machineLine(server.version));
+    } finally {
+      await server.stop();
+    }
+  };
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }
