@@ -15,6 +15,7 @@ import { QueryTypes } from 'sequelize';
 import { HISTORY_TABLE } from '../app/history/captured-table';
 import { ENSURE_PARTITIONS_FUNCTION } from '../app/history/partition-sql';
 import { createSequelize } from '../app/db/sequelize';
+import { OLDEST_ENTRY_SQL, rowsBackSql, snapshotCandidatesSql } from '../app/history/as-of-sql';
 import { AsOfService } from '../app/services/as-of-service';
 import { SnapshotService } from '../app/services/snapshot-service';
 import type { SnapshotPosition } from '../app/services/snapshot-cursor';
@@ -158,6 +159,27 @@ async function build(server: BenchServer): Promise<string> {
   });
 }
 
+/** EXPLAIN (ANALYZE, BUFFERS) of the reads one asOf and one snapshot page make, to stderr. */
+async function explainReads(
+  sequelize: ReturnType<typeof createSequelize>,
+  at: string,
+  sample: { kind: string; id: number },
+): Promise<void> {
+  const table = `${sample.kind}s`;
+  const reads: Array<[string, string, unknown[]]> = [
+    ['oldest entry', OLDEST_ENTRY_SQL, []],
+    [`${sample.kind} ${sample.id} read back`, rowsBackSql(table), [[sample.id], at]],
+    ['first candidates of items', snapshotCandidatesSql('items'), [TARGET, 0, 'items', at, 101]],
+  ];
+  for (const [label, sql, bind] of reads) {
+    const plan = await sequelize.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${sql}`,
+      { bind, type: QueryTypes.SELECT },
+    );
+    console.error(`--- ${label}\n${plan.map((row) => row['QUERY PLAN']).join('\n')}`);
+  }
+}
+
 runBench(async (server) => {
   const at = await build(server);
   const sequelize = createSequelize(server.url(DATABASE), { pool: { max: 2 } });
@@ -188,17 +210,24 @@ runBench(async (server) => {
       if (i >= 10) rowTimes.push(msSince(started)); // the first few warm the cache
     }
 
+    await explainReads(sequelize, at, samples[0]!);
+
     const pageTimes: number[] = [];
+    let slowest = { ms: 0, after: 'first page' };
     let cursor: SnapshotPosition | undefined;
     let rowsSeen = 0;
     do {
       const started = process.hrtime.bigint();
       const page = await snapshots.page(TARGET, userId, at, { limit: 100, cursor });
-      pageTimes.push(msSince(started));
+      const ms = msSince(started);
+      pageTimes.push(ms);
+      if (ms > slowest.ms)
+        slowest = { ms, after: cursor ? `${cursor.kind} ${cursor.id}` : 'first page' };
       rowsSeen += page.rows.length;
       cursor = page.next ?? undefined;
     } while (cursor);
 
+    console.error(`slowest page: ${duration(slowest.ms)}, after ${slowest.after}`);
     console.log(
       `\n${counts!.entries} history entries, ${counts!.since} after T=${at}; ${ROWS} rows per table, ` +
         `campaign ${TARGET}: ${CAMPAIGN_ROWS} rows per kind; ${rowsSeen} rows in its snapshot\n`,

@@ -73,19 +73,32 @@ export function rowsBackSql(table: string): string {
 }
 
 /**
- * The next ids, after `$2`, of `table`'s rows that may have been in campaign
- * `$1` at `$4`: those in it now, and those deleted from it after then (`$3`
- * the table's name, `$5` how many). The first `$5` of both, merged: the
- * first `$5` of their union are among them.
+ * Whether the row whose id is `column` was there at `$4`, for a row there
+ * now or deleted since: unless the first of its entries after then is a
+ * create or a restore. One probe of the row index, so rows made since are
+ * skipped inside the query, before its LIMIT.
+ */
+function thereThen(column: string): string {
+  return `COALESCE((SELECT f.action FROM ${ident(HISTORY_TABLE)} f
+                     WHERE f.table_name = $3 AND f.row_id = ${column} AND f.at > $4::timestamptz
+                     ORDER BY f.at, f.id LIMIT 1), 'none') NOT IN ('create', 'restore')`;
+}
+
+/**
+ * The next ids, after `$2`, of `table`'s rows that were in campaign `$1` at
+ * `$4`: those in it now, and those deleted from it since (`$3` the table's
+ * name, `$5` how many), rows made since left out. The first `$5` of both,
+ * merged: the first `$5` of their union are among them.
  */
 export function snapshotCandidatesSql(table: string): string {
   return `SELECT id FROM (
             (SELECT t.id FROM ${ident(table)} t
-              WHERE t.campaign_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $5)
+              WHERE t.campaign_id = $1 AND t.id > $2 AND ${thereThen('t.id')}
+              ORDER BY t.id LIMIT $5)
             UNION
             (SELECT DISTINCT h.row_id FROM ${ident(HISTORY_TABLE)} h
               WHERE h.campaign_id = $1 AND h.table_name = $3 AND h.action = 'delete'
-                AND h.row_id > $2 AND h.at > $4::timestamptz
+                AND h.row_id > $2 AND h.at > $4::timestamptz AND ${thereThen('h.row_id')}
               ORDER BY h.row_id LIMIT $5)
           ) c ORDER BY id LIMIT $5`;
 }

@@ -59,20 +59,17 @@ export class SnapshotService {
       const table = historyTableOfKind(kind).table;
       let after = options.cursor?.kind === kind ? options.cursor.id : 0;
       while (found.length < wanted) {
+        // The candidates leave out rows made since, so nearly all of them are read back as rows.
+        const asked = wanted - found.length;
         const candidates = await this.sequelize.query<{ id: number }>(
           snapshotCandidatesSql(table),
-          {
-            bind: [campaignId, after, table, time.at, wanted - found.length],
-            type: QueryTypes.SELECT,
-          },
+          { bind: [campaignId, after, table, time.at, asked], type: QueryTypes.SELECT },
         );
-        if (candidates.length === 0) break;
-        const asked = wanted - found.length;
         const ids = candidates.map((candidate) => candidate.id);
         for (const row of await this.rows.read(kind, ids, time)) if (row) found.push(row);
-        after = ids[ids.length - 1]!;
         // Fewer candidates than asked for: this kind has no more.
         if (ids.length < asked) break;
+        after = ids[ids.length - 1]!;
       }
       if (found.length >= wanted) break;
     }

@@ -125,6 +125,12 @@ describe('Rows as they were (asOf, snapshot)', () => {
       expect(atRenamed.body).to.deep.equal(atRename);
       expect((await asOf(deleted)).status).to.equal(404);
       expect((await asOf(restored)).body).to.include({ name: 'Briar', description: 'scarred' });
+      // The snapshot agrees: there before its delete, absent between the delete and the restore.
+      const listed = async (at: string) =>
+        (await wholeSnapshot(f, `at=${at}&kind=character`)).rows.map((row) => [row.id, row.name]);
+      expect(await listed(renamed)).to.deep.equal([[id, 'Briar']]);
+      expect(await listed(deleted)).to.deep.equal([]);
+      expect(await listed(restored)).to.deep.equal([[id, 'Briar']]);
       const live = await get(f.app, `/api/characters/${id}`, f.player).expect(200);
       const current = await asOf(now);
       expect(current.body).to.deep.equal(live.body);
