@@ -241,6 +241,22 @@ describe('Rows as they were (asOf, snapshot)', () => {
       await addMember(f.app, f.owner, f.campaignId, late, 'OBSERVER');
       expect((await body(f.app, url, late)).name).to.equal('Aria');
     });
+    it('when the campaign was deleted since, answers 404 for it, its rows and its snapshot, to its former members too', async () => {
+      const f = await campaignFixture(db.current);
+      const itemId = await create(f, 'items', { name: 'Lamp' });
+      const before = await moment();
+      await request(f.app)
+        .delete(`/api/campaigns/${f.campaignId}`)
+        .set('Authorization', f.owner.auth)
+        .expect(204);
+      for (const url of [
+        `/api/campaigns/${f.campaignId}?asOf=${before}`,
+        `/api/items/${itemId}?asOf=${before}`,
+        `/api/campaigns/${f.campaignId}/snapshot?at=${before}`,
+      ]) {
+        expect((await get(f.app, url, f.owner)).status, url).to.equal(404);
+      }
+    });
   });
 
   describe('GET /api/campaigns/:id/snapshot', () => {
