@@ -3,6 +3,8 @@ import type { Sequelize } from 'sequelize';
 import type { AppConfig } from '../../config';
 import { Item, Location } from '../../../models';
 import { AccountService } from '../../services/account-service';
+import { AsOfService } from '../../services/as-of-service';
+import { SnapshotService } from '../../services/snapshot-service';
 import { CampaignService } from '../../services/campaign-service';
 import { CharacterService } from '../../services/character-service';
 import { HistoryService } from '../../services/history-service';
@@ -22,6 +24,7 @@ import { authRoutes } from '../routes/auth';
 import { campaignRoutes } from '../routes/campaigns';
 import { characterRoutes, itemLocationRoutes } from '../routes/content';
 import { historyRoutes } from '../routes/history';
+import { snapshotRoutes } from '../routes/snapshot';
 import { invitationRoutes } from '../routes/invitations';
 import { ApiRouter } from './api-router';
 import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
@@ -43,16 +46,19 @@ export function buildApi(deps: {
   );
   const api = new ApiRouter(requireUser(accounts));
   authRoutes(api, accounts);
-  campaignRoutes(api, new CampaignService(sequelize), new MembershipService(sequelize));
+  const asOf = new AsOfService(sequelize);
+  campaignRoutes(api, new CampaignService(sequelize), new MembershipService(sequelize), asOf);
   invitationRoutes(api, new InvitationService(sequelize, config.invitationTtlDays));
-  characterRoutes(api, new CharacterService(sequelize));
-  itemLocationRoutes(api, new ItemLocationService<Item>(sequelize, Item, 'Item'), 'items');
+  characterRoutes(api, new CharacterService(sequelize), asOf);
+  itemLocationRoutes(api, new ItemLocationService<Item>(sequelize, Item, 'Item'), 'items', asOf);
   itemLocationRoutes(
     api,
     new ItemLocationService<Location>(sequelize, Location, 'Location'),
     'locations',
+    asOf,
   );
   historyRoutes(api, new HistoryService(sequelize), new HistoryCursors(cursorSecretOf(config)));
+  snapshotRoutes(api, new SnapshotService(sequelize), cursorSecretOf(config));
   api.finish();
   registerServiceRoutes(api.registry);
   return { router: api.router, document: buildOpenApiDocument(api.registry) };

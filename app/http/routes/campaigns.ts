@@ -1,7 +1,10 @@
+import type { AsOfService } from '../../services/as-of-service';
 import type { CampaignService } from '../../services/campaign-service';
 import type { MembershipService } from '../../services/membership-service';
 import type { ApiRouter } from '../api/api-router';
+import { presentCampaignAsOf } from '../as-of-presenters';
 import { presentCampaign, presentMember } from '../presenters';
+import { AsOfQuery } from '../schemas/as-of';
 import {
   Campaign,
   CampaignList,
@@ -21,6 +24,7 @@ export function campaignRoutes(
   api: ApiRouter,
   campaigns: CampaignService,
   members: MembershipService,
+  asOf: AsOfService,
 ): void {
   api.authed(
     {
@@ -57,15 +61,22 @@ export function campaignRoutes(
       method: 'get',
       operationId: 'getCampaign',
       path: '/api/campaigns/:id',
-      summary: 'One campaign',
+      summary: 'One campaign, or with asOf as it was then',
       tag,
       params: IdParams,
+      query: AsOfQuery,
       status: 200,
       response: Campaign,
       errors: [404],
       etag: true,
     },
-    async ({ params }, caller) => presentCampaign(await campaigns.get(params.id, caller.userId)),
+    async ({ params, query }, caller) => {
+      if (query.asOf === undefined) {
+        return presentCampaign(await campaigns.get(params.id, caller.userId));
+      }
+      const { row, users, role } = await asOf.get('campaign', params.id, caller.userId, query.asOf);
+      return presentCampaignAsOf(row, users, role);
+    },
   );
   api.authed(
     {

@@ -1,8 +1,11 @@
 import type { Item, Location } from '../../../models';
+import type { AsOfService } from '../../services/as-of-service';
 import type { CharacterService } from '../../services/character-service';
 import type { ItemLocationService } from '../../services/item-location-service';
 import type { ApiRouter } from '../api/api-router';
+import { presentCharacterAsOf, presentThingAsOf } from '../as-of-presenters';
 import { presentCharacter, presentPage, presentThing } from '../presenters';
+import { AsOfQuery } from '../schemas/as-of';
 import { IdParams } from '../schemas/common';
 import {
   Character,
@@ -18,7 +21,11 @@ import {
 } from '../schemas/content';
 
 /** /api/characters: list, create, read, update, delete. */
-export function characterRoutes(api: ApiRouter, characters: CharacterService): void {
+export function characterRoutes(
+  api: ApiRouter,
+  characters: CharacterService,
+  asOf: AsOfService,
+): void {
   const tag = 'Characters';
   const path = '/api/characters';
   api.authed(
@@ -56,15 +63,22 @@ export function characterRoutes(api: ApiRouter, characters: CharacterService): v
       method: 'get',
       operationId: 'getCharacter',
       path: `${path}/:id`,
-      summary: 'One character',
+      summary: 'One character, or with asOf as it was then',
       tag,
       params: IdParams,
+      query: AsOfQuery,
       status: 200,
       response: Character,
       errors: [404],
       etag: true,
     },
-    async ({ params }, caller) => presentCharacter(await characters.get(params.id, caller.userId)),
+    async ({ params, query }, caller) => {
+      if (query.asOf === undefined) {
+        return presentCharacter(await characters.get(params.id, caller.userId));
+      }
+      const { row, users } = await asOf.get('character', params.id, caller.userId, query.asOf);
+      return presentCharacterAsOf(row, users);
+    },
   );
   api.authed(
     {
@@ -107,6 +121,7 @@ export function itemLocationRoutes(
   api: ApiRouter,
   service: ItemLocationService<Item> | ItemLocationService<Location>,
   kind: 'items' | 'locations',
+  asOf: AsOfService,
 ): void {
   const tag = kind === 'items' ? 'Items' : 'Locations';
   const singular = kind === 'items' ? 'Item' : 'Location';
@@ -148,15 +163,22 @@ export function itemLocationRoutes(
       method: 'get',
       operationId: `get${singular}`,
       path: `${path}/:id`,
-      summary: `One of the ${kind}`,
+      summary: `One of the ${kind}, or with asOf as it was then`,
       tag,
       params: IdParams,
+      query: AsOfQuery,
       status: 200,
       response: schemas.resource,
       errors: [404],
       etag: true,
     },
-    async ({ params }, caller) => presentThing(await service.get(params.id, caller.userId)),
+    async ({ params, query }, caller) => {
+      if (query.asOf === undefined)
+        return presentThing(await service.get(params.id, caller.userId));
+      const rowKind = kind === 'items' ? 'item' : 'location';
+      const { row, users } = await asOf.get(rowKind, params.id, caller.userId, query.asOf);
+      return presentThingAsOf(row, users);
+    },
   );
   api.authed(
     {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CAMPAIGN_ROLES } from '../../../models';
+import { UPDATED_AT_NOTE } from './content';
 import { Id, UserSummary, atLeastOneField, nullable, plainText, text } from './common';
 
 export const Role = z.enum(CAMPAIGN_ROLES).meta({ id: 'CampaignRole' });
@@ -43,7 +44,7 @@ export const Campaign = z
     createdBy: nullable(UserSummary),
     modifiedBy: nullable(UserSummary),
     createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime().nullable().meta({ description: UPDATED_AT_NOTE }),
   })
   .meta({ id: 'Campaign' });
 

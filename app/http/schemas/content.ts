@@ -33,11 +33,15 @@ const listQuery = {
   ...PageQuery,
 };
 
+/** Why updatedAt may be null: only a row as it was (asOf, snapshot) can lack it. */
+export const UPDATED_AT_NOTE =
+  'Always set, except as it was (asOf, snapshot) for a row from before the history, changed since: unknown';
+
 const auditFields = {
   createdBy: nullable(UserSummary),
   modifiedBy: nullable(UserSummary),
   createdAt: z.iso.datetime(),
-  updatedAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime().nullable().meta({ description: UPDATED_AT_NOTE }),
 };
 
 const name = text(100);
