@@ -35,6 +35,7 @@ const LAYERS = [
       'app/app.ts',
       'app/server.ts',
       'app/shutdown.ts',
+      'app/runtime/',
       'seeders/',
       'scripts/',
       'bench/',
@@ -162,7 +163,7 @@ const layerConfigs = GROUPS.map((group) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'coverage/'] },
+  { ignores: ['node_modules/', '.data/', 'coverage/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
