@@ -13,6 +13,7 @@ const LAYERS = [
       'app/errors.ts',
       'app/config.ts',
       'app/config-error.ts',
+      'app/build-layout.ts',
       'app/logger.ts',
       'app/log-safe.ts',
       'app/operator-error.ts',

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { INSTALL_ROOT } from './build-layout';
 import { ConfigError, integer } from './config-error';
 
 /** The process's settings, parsed once from the environment. */
@@ -59,7 +60,6 @@ export interface AuthLimits {
 
 export { ConfigError } from './config-error';
 
-const projectRoot = path.resolve(__dirname, '..');
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'test', 'production'] as const;
 
@@ -160,7 +160,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: port(env, 'PORT', 3000),
     databaseUrl,
     migrationDatabaseUrl,
-    dataDir: path.resolve(projectRoot, env.GMA_DATA_DIR || '.data'),
+    dataDir: path.resolve(INSTALL_ROOT, env.GMA_DATA_DIR || '.data'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, env.NODE_ENV === 'test' ? 'silent' : 'info'),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     passwordScryptLogN: integer(
