@@ -43,9 +43,13 @@ interface Side {
 async function allServing(server: AppServerProcess, workers: number): Promise<void> {
   await server.ready(120_000);
   const deadline = Date.now() + 120_000;
-  while (!server.stdout().includes('every worker serving') && workers > 1) {
+  const serving = async () => {
+    const text = await (await fetch(`${server.base}/metrics`)).text();
+    return new RegExp(`^gma_cluster_workers ${workers}$`, 'm').test(text);
+  };
+  while (workers > 1 && !(await serving())) {
     if (Date.now() > deadline) throw new Error(`workers not serving: ${server.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
