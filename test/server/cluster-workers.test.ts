@@ -1,4 +1,8 @@
+import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
 import { startAppServer, type AppServerProcess } from '../../app/dev/app-server';
@@ -58,7 +62,7 @@ function getOnNewConnection(base: string, path: string): Promise<number> {
   });
 }
 
-async function startCluster(env: Record<string, string>): Promise<AppServerProcess> {
+async function startCluster(env: Record<string, string | undefined>): Promise<AppServerProcess> {
   const server = await startAppServer({ WEB_CONCURRENCY: String(WORKERS), ...env });
   await waitForLog(
     server,
@@ -264,5 +268,73 @@ describe('Cluster workers (WEB_CONCURRENCY=2)', function () {
         .map((line) => line.pid),
     );
     expect(workers.size, 'the attempts reached both workers').to.equal(WORKERS);
+  });
+
+  describe('without a database of its own', () => {
+    let dataDir = '';
+    beforeEach(() => {
+      dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gma-cluster-'));
+      fs.chmodSync(dataDir, 0o755);
+    });
+    afterEach(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+    it('when SIGTERM reaches the primary during a request, the request completes, every worker and the embedded PostgreSQL stop, and it exits 0', async () => {
+      server = await startCluster({
+        DATABASE_URL: undefined,
+        GMA_DATA_DIR: dataDir,
+        LOG_LEVEL: 'info',
+      });
+      const workers = servingPids(server);
+      const body = JSON.stringify({
+        username: 'latecomer',
+        email: 'l@example.test',
+        password: 'long enough pw',
+      });
+      const answer = new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          `${server!.base}/api/auth/register`,
+          {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.write(body.slice(0, 10));
+        setTimeout(() => {
+          process.kill(server!.pid, 'SIGTERM');
+          setTimeout(() => req.end(body.slice(10)), 500);
+        }, 300);
+      });
+      expect(await answer, server.stderr()).to.equal(201);
+      expect(await server.exited, server.stderr()).to.equal(0);
+      for (const pid of workers) expect(() => process.kill(pid, 0), `worker ${pid}`).to.throw();
+      expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
+    });
+  });
+
+  it('when the port is taken, a worker cannot listen and the server stops with exit 1, naming the port', async () => {
+    const blocker = net.createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      server = await startAppServer({
+        WEB_CONCURRENCY: String(WORKERS),
+        DATABASE_URL: db.current.url,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+      });
+      expect(await server.exited).to.equal(1);
+      expect(server.stderr()).to.include(`port ${port}`);
+      expect(server.stderr()).to.match(/stopped during start-up/);
+    } finally {
+      blocker.close();
+    }
   });
 });
