@@ -13,6 +13,7 @@ const LAYERS = [
       'app/errors.ts',
       'app/config.ts',
       'app/config-error.ts',
+      'app/build-layout.ts',
       'app/logger.ts',
       'app/log-safe.ts',
       'app/operator-error.ts',
@@ -35,6 +36,7 @@ const LAYERS = [
       'app/app.ts',
       'app/server.ts',
       'app/shutdown.ts',
+      'app/runtime/',
       'seeders/',
       'scripts/',
       'bench/',
@@ -162,7 +164,7 @@ const layerConfigs = GROUPS.map((group) => ({
 }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'coverage/'] },
+  { ignores: ['node_modules/', '.data/', 'coverage/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

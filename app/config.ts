@@ -1,4 +1,6 @@
+import os from 'node:os';
 import path from 'node:path';
+import { INSTALL_ROOT } from './build-layout';
 import { ConfigError, integer } from './config-error';
 
 /** The process's settings, parsed once from the environment. */
@@ -36,6 +38,12 @@ export interface AppConfig {
    * is generated (app/cursor-secret.ts says where it is kept).
    */
   readonly cursorSecret: string | undefined;
+  /**
+   * HTTP worker processes (WEB_CONCURRENCY): one per available core in
+   * production, 1 elsewhere. With 1 the server is a single process; with more,
+   * a primary process forks and supervises the workers (docs/deploy.md).
+   */
+  readonly webConcurrency: number;
 }
 
 /** Attempts allowed per window before 429; see docs/api.md, "Limits". */
@@ -52,7 +60,6 @@ export interface AuthLimits {
 
 export { ConfigError } from './config-error';
 
-const projectRoot = path.resolve(__dirname, '..');
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const NODE_ENVS = ['development', 'test', 'production'] as const;
 
@@ -93,6 +100,9 @@ const SCRYPT_LOG_N_TEST_DEFAULT = 10;
 
 /** SHUTDOWN_DELAY_MS when NODE_ENV=production and the variable is unset. */
 export const SHUTDOWN_DELAY_PRODUCTION_MS = 5_000;
+
+/** Most HTTP workers WEB_CONCURRENCY may ask for. */
+export const WEB_CONCURRENCY_MAX = 256;
 
 /** Shortest CURSOR_SECRET accepted: 32 characters (e.g. `openssl rand -base64 32` gives 44). */
 export const CURSOR_SECRET_MIN_LENGTH = 32;
@@ -150,7 +160,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port: port(env, 'PORT', 3000),
     databaseUrl,
     migrationDatabaseUrl,
-    dataDir: path.resolve(projectRoot, env.GMA_DATA_DIR || '.data'),
+    dataDir: path.resolve(INSTALL_ROOT, env.GMA_DATA_DIR || '.data'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, env.NODE_ENV === 'test' ? 'silent' : 'info'),
     migrateOnStart: bool(env, 'MIGRATE_ON_START', true),
     passwordScryptLogN: integer(
@@ -181,5 +191,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ),
 
     cursorSecret: cursorSecret(env),
+    webConcurrency: integer(
+      env,
+      'WEB_CONCURRENCY',
+      nodeEnv === 'production' ? os.availableParallelism() : 1,
+      1,
+      WEB_CONCURRENCY_MAX,
+    ),
   });
 }

