@@ -22,6 +22,10 @@ import { authRoutes } from '../routes/auth';
 import { campaignRoutes } from '../routes/campaigns';
 import { characterRoutes, itemLocationRoutes } from '../routes/content';
 import { historyRoutes } from '../routes/history';
+import { historyActionRoutes } from '../routes/history-actions';
+import { RestoreService } from '../../services/restore-service';
+import { RevertService } from '../../services/revert-service';
+import { TrashService } from '../../services/trash-service';
 import { invitationRoutes } from '../routes/invitations';
 import { ApiRouter } from './api-router';
 import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
@@ -43,16 +47,27 @@ export function buildApi(deps: {
   );
   const api = new ApiRouter(requireUser(accounts));
   authRoutes(api, accounts);
-  campaignRoutes(api, new CampaignService(sequelize), new MembershipService(sequelize));
+  const campaigns = new CampaignService(sequelize);
+  const characters = new CharacterService(sequelize);
+  const items = new ItemLocationService<Item>(sequelize, Item, 'Item');
+  const locations = new ItemLocationService<Location>(sequelize, Location, 'Location');
+  const cursors = new HistoryCursors(cursorSecretOf(config));
+  campaignRoutes(api, campaigns, new MembershipService(sequelize));
   invitationRoutes(api, new InvitationService(sequelize, config.invitationTtlDays));
-  characterRoutes(api, new CharacterService(sequelize));
-  itemLocationRoutes(api, new ItemLocationService<Item>(sequelize, Item, 'Item'), 'items');
-  itemLocationRoutes(
-    api,
-    new ItemLocationService<Location>(sequelize, Location, 'Location'),
-    'locations',
-  );
-  historyRoutes(api, new HistoryService(sequelize), new HistoryCursors(cursorSecretOf(config)));
+  characterRoutes(api, characters);
+  itemLocationRoutes(api, items, 'items');
+  itemLocationRoutes(api, locations, 'locations');
+  historyRoutes(api, new HistoryService(sequelize), cursors);
+  historyActionRoutes(api, {
+    restore: new RestoreService(sequelize),
+    revert: new RevertService(sequelize),
+    trash: new TrashService(sequelize),
+    cursors,
+    campaigns,
+    characters,
+    items,
+    locations,
+  });
   api.finish();
   registerServiceRoutes(api.registry);
   return { router: api.router, document: buildOpenApiDocument(api.registry) };
