@@ -18,6 +18,16 @@ export interface RestoreResult {
 
 type Row = Record<string, unknown>;
 
+/** What the restore reads of the row, its latest entry, its campaign and creator, in one query. */
+interface Found {
+  existing_campaign: number | null;
+  action: string | null;
+  changes: Record<string, { from: unknown }> | null;
+  campaign_id: number | null;
+  creator_exists: boolean;
+  columns: string[];
+}
+
 const LABELS: Record<RestorableKind, string> = {
   character: 'Character',
   item: 'Item',
@@ -51,34 +61,38 @@ export class RestoreService {
     return this.sequelize.transaction(async (transaction) => {
       const select = <T extends object>(sql: string, bind: unknown[]) =>
         this.sequelize.query<T>(sql, { bind, type: QueryTypes.SELECT, transaction });
+      // Its own statement: the reads below then see a restore that committed while it waited.
       await select('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [spec.table, id]);
-      const [existing] = await select<{ campaign_id: number }>(
-        `SELECT ${ident(spec.campaignColumn)} AS campaign_id FROM ${ident(spec.table)} WHERE id = $1`,
-        [id],
+      const [found] = await select<Found>(
+        `SELECT (SELECT ${ident(spec.campaignColumn)} FROM ${ident(spec.table)} WHERE id = $2) AS existing_campaign,
+                e.action, e.changes,
+                -- FOR KEY SHARE: the campaign cannot be deleted before this commits.
+                (SELECT id FROM campaigns
+                  WHERE id = (e.changes -> $3 ->> 'from')::integer FOR KEY SHARE) AS campaign_id,
+                EXISTS (SELECT 1 FROM users
+                         WHERE id = (e.changes -> 'created_by' ->> 'from')::integer) AS creator_exists,
+                ARRAY(SELECT attname::text FROM pg_attribute
+                       WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped) AS columns
+           FROM (SELECT 1) AS one
+           LEFT JOIN LATERAL (SELECT action, changes FROM history_entries
+                               WHERE table_name = $1 AND row_id = $2
+                               ORDER BY at DESC, id DESC LIMIT 1) e ON true`,
+        [spec.table, id, spec.campaignColumn],
       );
-      if (existing) {
-        const access = await accessCampaign(existing.campaign_id, userId, { transaction }).catch(
-          notFoundAsNull,
-        );
+      if (found!.existing_campaign !== null) {
+        const access = await accessCampaign(found!.existing_campaign, userId, {
+          transaction,
+        }).catch(notFoundAsNull);
         if (!access) throw new NotFoundError(`${label} ${id} not found`);
         throw new ConflictError(`${label} ${id} exists: there is nothing to restore`);
       }
-      const [last] = await select<{ action: string; changes: Record<string, { from: unknown }> }>(
-        `SELECT action, changes FROM history_entries
-          WHERE table_name = $1 AND row_id = $2 ORDER BY at DESC, id DESC LIMIT 1`,
-        [spec.table, id],
-      );
-      if (!last || last.action !== 'delete') throw pruned();
+      const last = found!;
+      if (last.action !== 'delete' || !last.changes) throw pruned();
       const values: Row = Object.fromEntries(
         Object.entries(last.changes).map(([column, change]) => [column, change.from]),
       );
       const campaignId = Number(values[spec.campaignColumn]);
-      // FOR KEY SHARE: the campaign cannot be deleted before this commits.
-      const [campaign] = await select<{ id: number }>(
-        'SELECT id FROM campaigns WHERE id = $1 FOR KEY SHARE',
-        [campaignId],
-      );
-      if (!campaign) {
+      if (last.campaign_id === null) {
         throw new NotRestorableError(
           `${label} ${id} cannot be restored: its campaign ${campaignId} was deleted`,
           'campaign_deleted',
@@ -109,7 +123,7 @@ export class RestoreService {
       } else if (!canEditItemOrLocation(access.role)) {
         throw new ForbiddenError(`Your role (${access.role}) cannot restore a ${kind}`);
       }
-      await this.insert(spec.table, id, values, userId, transaction);
+      await this.insert(spec.table, id, values, userId, last, transaction);
       return { id, ownerReassigned };
     });
   }
@@ -134,21 +148,11 @@ export class RestoreService {
     id: number,
     values: Row,
     userId: number,
+    found: Pick<Found, 'creator_exists' | 'columns'>,
     transaction: Transaction,
   ): Promise<void> {
-    const present = await this.sequelize.query<{ name: string }>(
-      `SELECT attname AS name FROM pg_attribute
-        WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped`,
-      { bind: [table], type: QueryTypes.SELECT, transaction },
-    );
+    const creatorExists = found.creator_exists;
     const creator = values.created_by === null ? null : Number(values.created_by);
-    const [creatorExists] = creator
-      ? await this.sequelize.query('SELECT 1 FROM users WHERE id = $1', {
-          bind: [creator],
-          type: QueryTypes.SELECT,
-          transaction,
-        })
-      : [];
     const row: Row = {
       ...values,
       id,
@@ -156,7 +160,7 @@ export class RestoreService {
       created_by: creatorExists ? creator : null,
     };
     delete row.updated_at;
-    const columns = present.map((c) => c.name).filter((name) => name in row);
+    const columns = found.columns.filter((name) => name in row);
     columns.push('updated_at');
     const list = columns.map(ident).join(', ');
     const selected = columns
