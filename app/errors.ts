@@ -11,6 +11,7 @@ export interface FieldIssue {
 export type ErrorDetails =
   | FieldIssue[]
   | { fields: string[] }
+  | { reason: NotRestorableReason }
   | { allow: string[] }
   | { retryAfterSeconds: number }
   | { limitBytes: number };
@@ -63,6 +64,38 @@ export class ConflictError extends AppError {
   override readonly name = 'ConflictError';
   constructor(message: string, details?: ErrorDetails) {
     super(409, 'conflict', message, details);
+  }
+}
+
+/** Why a deleted row cannot be restored (404 `details.reason`). */
+export type NotRestorableReason = 'campaign_deleted' | 'history_pruned';
+
+/**
+ * POST .../:id/restore on a row nothing can bring back: its campaign was
+ * deleted, or no delete entry of it is kept (pruned, or it never existed).
+ */
+export class NotRestorableError extends AppError {
+  override readonly name = 'NotRestorableError';
+  constructor(
+    message: string,
+    readonly reason: NotRestorableReason,
+  ) {
+    super(404, 'not_found', message, { reason });
+  }
+}
+
+/**
+ * A revert whose entry's changes no longer hold: each of `fields` was
+ * changed again since. Answered with the fields under `error.fields` (and
+ * `details.fields`, as other conflicts); nothing was written.
+ */
+export class RevertConflictError extends AppError {
+  override readonly name = 'RevertConflictError';
+  constructor(
+    message: string,
+    readonly fields: string[],
+  ) {
+    super(409, 'conflict', message, { fields });
   }
 }
 

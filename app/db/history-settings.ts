@@ -8,4 +8,11 @@ export const HISTORY_SETTINGS = {
   actor: 'gma.actor_id',
   requestId: 'gma.request_id',
   source: 'gma.source',
+  /**
+   * Set by a restore: the capture records its INSERT with action `restore`
+   * instead of `create` (captureWithActionsSql). Consumed by that one write.
+   */
+  action: 'gma.action',
+  /** Set by a revert: the id of the entry reverted, kept in the update's entry. Consumed by it. */
+  revertOf: 'gma.revert_of',
 } as const;

@@ -53,6 +53,7 @@ export function presentHistoryEntry(entry: HistoryEntry) {
     actor: userSummary(entry.actor),
     source: entry.source,
     changes: presentChanges(entry.kind, entry.changes),
+    revertOf: entry.revertOf,
   };
 }
 

@@ -21,10 +21,12 @@ export interface HistoryEntry {
   at: string;
   kind: HistoryKind;
   rowId: number;
-  action: 'create' | 'update' | 'delete';
+  action: 'create' | 'update' | 'delete' | 'restore';
   source: string | null;
   actor: AuditUserSummary | null;
   changes: ColumnChanges;
+  /** The id of the entry this one reverted (source `revert`); null otherwise. */
+  revertOf: string | null;
 }
 
 /** A page of entries, newest first, and where the next page starts after (null on the last). */
@@ -55,6 +57,7 @@ interface EntryRow {
   action: HistoryEntry['action'];
   source: string | null;
   changes: ColumnChanges;
+  revert_of: string | null;
   actor_id: number | null;
   actor_username: string | null;
   actor_display_name: string | null;
@@ -160,7 +163,7 @@ export class HistoryService {
     const rows = await this.sequelize.query<EntryRow>(
       `SELECT h.id::text AS id,
               to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS at,
-              h.table_name, h.row_id, h.action, h.source, h.changes,
+              h.table_name, h.row_id, h.action, h.source, h.changes, h.revert_of::text AS revert_of,
               u.id AS actor_id, u.username AS actor_username, u.display_name AS actor_display_name
          FROM ${source}
          LEFT JOIN users u ON u.id = h.actor_id
@@ -195,5 +198,6 @@ function toEntry(row: EntryRow): HistoryEntry {
             displayName: row.actor_display_name ?? '',
           },
     changes: row.changes ?? {},
+    revertOf: row.revert_of,
   };
 }

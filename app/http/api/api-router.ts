@@ -40,6 +40,8 @@ export interface EndpointSpec<
    * If-None-Match; a PATCH or DELETE takes If-Match, and 412 when it fails.
    */
   etag?: true;
+  /** The part of the response the ETag is of, when the body adds notes to the resource (default: the body). */
+  etagOf?: (body: never) => unknown;
 }
 
 type Parsed<T> = T extends z.ZodType ? z.output<T> : undefined;
@@ -144,8 +146,10 @@ export class ApiRouter {
       } as EndpointInput<P, Q, B>;
       const result = await handler(input);
       if (spec.status === 204) res.status(204).end();
-      else if (spec.etag) sendTagged(res, spec.status, result, conditions);
-      else res.status(spec.status).json(result);
+      else if (spec.etag) {
+        const tagged = spec.etagOf ? spec.etagOf(result as never) : result;
+        sendTagged(res, spec.status, result, conditions, tagged);
+      } else res.status(spec.status).json(result);
     };
     const handlers = auth ? [this.requireUser, respond] : [respond];
     this.router[spec.method](spec.path, ...handlers);

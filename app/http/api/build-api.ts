@@ -25,6 +25,10 @@ import { campaignRoutes } from '../routes/campaigns';
 import { characterRoutes, itemLocationRoutes } from '../routes/content';
 import { historyRoutes } from '../routes/history';
 import { snapshotRoutes } from '../routes/snapshot';
+import { historyActionRoutes } from '../routes/history-actions';
+import { RestoreService } from '../../services/restore-service';
+import { RevertService } from '../../services/revert-service';
+import { TrashService } from '../../services/trash-service';
 import { invitationRoutes } from '../routes/invitations';
 import { ApiRouter } from './api-router';
 import { buildOpenApiDocument, registerServiceRoutes } from './openapi';
@@ -47,18 +51,28 @@ export function buildApi(deps: {
   const api = new ApiRouter(requireUser(accounts));
   authRoutes(api, accounts);
   const asOf = new AsOfService(sequelize);
-  campaignRoutes(api, new CampaignService(sequelize), new MembershipService(sequelize), asOf);
+  const campaigns = new CampaignService(sequelize);
+  const characters = new CharacterService(sequelize);
+  const items = new ItemLocationService<Item>(sequelize, Item, 'Item');
+  const locations = new ItemLocationService<Location>(sequelize, Location, 'Location');
+  const cursors = new HistoryCursors(cursorSecretOf(config));
+  campaignRoutes(api, campaigns, new MembershipService(sequelize), asOf);
   invitationRoutes(api, new InvitationService(sequelize, config.invitationTtlDays));
-  characterRoutes(api, new CharacterService(sequelize), asOf);
-  itemLocationRoutes(api, new ItemLocationService<Item>(sequelize, Item, 'Item'), 'items', asOf);
-  itemLocationRoutes(
-    api,
-    new ItemLocationService<Location>(sequelize, Location, 'Location'),
-    'locations',
-    asOf,
-  );
-  historyRoutes(api, new HistoryService(sequelize), new HistoryCursors(cursorSecretOf(config)));
+  characterRoutes(api, characters, asOf);
+  itemLocationRoutes(api, items, 'items', asOf);
+  itemLocationRoutes(api, locations, 'locations', asOf);
+  historyRoutes(api, new HistoryService(sequelize), cursors);
   snapshotRoutes(api, new SnapshotService(sequelize), cursorSecretOf(config));
+  historyActionRoutes(api, {
+    restore: new RestoreService(sequelize),
+    revert: new RevertService(sequelize),
+    trash: new TrashService(sequelize),
+    cursors,
+    campaigns,
+    characters,
+    items,
+    locations,
+  });
   api.finish();
   registerServiceRoutes(api.registry);
   return { router: api.router, document: buildOpenApiDocument(api.registry) };

@@ -56,8 +56,10 @@ export function sendTagged(
   status: number,
   body: unknown,
   conditions: RequestConditions,
+  /** What the ETag is of: the body, unless it adds notes to the resource. */
+  resource: unknown = body,
 ): void {
-  const etag = entityTagOf(body);
+  const etag = entityTagOf(resource);
   res.setHeader('ETag', etag);
   if (conditions.ifNoneMatch && matchesWeakly(conditions.ifNoneMatch, etag)) {
     res.status(304).end();

@@ -5,12 +5,13 @@ import {
   AppError,
   MethodNotAllowedError,
   NotFoundError,
+  RevertConflictError,
   TooManyRequestsError,
   type ErrorDetails,
 } from '../../errors';
 
 interface ErrorBody {
-  error: { code: string; message: string; details?: ErrorDetails };
+  error: { code: string; message: string; details?: ErrorDetails; fields?: string[] };
 }
 
 interface BodyParserError {
@@ -27,6 +28,8 @@ export function toHttpError(error: unknown): { status: number; body: ErrorBody }
   if (error instanceof AppError) {
     const body: ErrorBody = { error: { code: error.code, message: error.message } };
     if (error.details !== undefined) body.error.details = error.details;
+    // A revert's conflict names the fields at the top, as the API promises.
+    if (error instanceof RevertConflictError) body.error.fields = error.fields;
     return { status: error.status, body };
   }
   if (error instanceof UniqueConstraintError) {

@@ -12,13 +12,19 @@ export const FieldIssue = z
  * The error body of each status: `{ error: { code, message, details? } }`,
  * with the codes that status carries and the one shape of `details` it has.
  */
-function errorBody(id: string, codes: [string, ...string[]], details?: z.ZodType) {
+function errorBody(
+  id: string,
+  codes: [string, ...string[]],
+  details?: z.ZodType,
+  extra: Record<string, z.ZodType> = {},
+) {
   return z
     .strictObject({
       error: z.strictObject({
         code: z.enum(codes),
         message: z.string().meta({ description: 'For people; may change' }),
         ...(details ? { details } : {}),
+        ...extra,
       }),
     })
     .meta({ id });
@@ -32,7 +38,17 @@ export const ERROR_BODIES = {
   ),
   401: errorBody('UnauthorizedError', ['unauthorized']),
   403: errorBody('ForbiddenError', ['forbidden']),
-  404: errorBody('NotFoundError', ['not_found']),
+  404: errorBody(
+    'NotFoundError',
+    ['not_found'],
+    z
+      .strictObject({ reason: z.enum(['campaign_deleted', 'history_pruned']) })
+      .optional()
+      .meta({
+        description:
+          'restore only: why the row cannot come back (its campaign was deleted, or no delete entry of it is kept)',
+      }),
+  ),
   405: errorBody(
     'MethodNotAllowedError',
     ['method_not_allowed'],
@@ -46,7 +62,16 @@ export const ERROR_BODIES = {
     z
       .strictObject({ fields: z.array(z.string()) })
       .optional()
-      .meta({ description: 'The fields whose values must be unique, when that is the conflict' }),
+      .meta({
+        description:
+          'The fields whose values must be unique, or (revert) the fields changed again since the entry',
+      }),
+    {
+      fields: z.array(z.string()).optional().meta({
+        description:
+          "revert only: the fields (API names) that no longer hold the entry's `to` value; nothing was written",
+      }),
+    },
   ),
   412: errorBody('PreconditionFailedError', ['precondition_failed']),
   413: errorBody(

@@ -41,12 +41,20 @@ const FieldValue = z
 
 const historyEntryFields = {
   id: z.string().meta({ description: 'A 64-bit integer, as text' }),
-  action: z.enum(['create', 'update', 'delete']),
+  action: z.enum(['create', 'update', 'delete', 'restore']).meta({
+    description: 'restore: a deleted row brought back (every field, from null, like a create)',
+  }),
   at: z.iso.datetime().meta({ description: 'UTC, with microseconds' }),
   actor: nullable(UserSummary).meta({
     description: 'null: unknown (a write from outside the app) or a user deleted since',
   }),
-  source: z.string().nullable().meta({ description: 'e.g. http, cli; null when unknown' }),
+  source: z
+    .string()
+    .nullable()
+    .meta({ description: 'e.g. http, cli, revert (a revert of revertOf); null when unknown' }),
+  revertOf: z.string().nullable().meta({
+    description: 'The id of the entry this update reverted (source revert); null otherwise',
+  }),
   changes: z.record(z.string(), z.object({ from: FieldValue, to: FieldValue })).meta({
     description:
       'Changed fields by API name; for create every field with from null, for delete with to null',

@@ -225,7 +225,14 @@ describe('OpenAPI document', () => {
       expect(details('MethodNotAllowedError').properties).to.have.keys('allow');
       expect(details('TooManyRequestsError').properties).to.have.keys('retryAfterSeconds');
       expect(s.TooManyRequestsError.properties.error.required).to.include('details');
-      for (const name of ['NotFoundError', 'UnauthorizedError', 'SchemaNotReadyError']) {
+      // A restore's 404 says why the row cannot come back; other 404s carry no details.
+      expect(details('NotFoundError').properties.reason.enum).to.deep.equal([
+        'campaign_deleted',
+        'history_pruned',
+      ]);
+      expect(s.NotFoundError.properties.error.required).to.not.include('details');
+      expect(s.ConflictError.properties.error.properties.fields.type).to.equal('array');
+      for (const name of ['UnauthorizedError', 'SchemaNotReadyError']) {
         expect(details(name), name).to.equal(undefined);
         expect(s[name].properties.error.additionalProperties, name).to.equal(false);
       }
