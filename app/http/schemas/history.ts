@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HISTORY_TABLES } from '../../history/history-spec';
 import { CURSOR_PATTERN } from '../../services/history-cursor';
+import { MEMBERSHIP_EVENTS } from '../../services/membership-events';
 import { Id, PageQuery, Timestamp, UserSummary, nullable } from './common';
 
 const KINDS = HISTORY_TABLES.map((spec) => spec.kind) as [
@@ -46,7 +47,14 @@ const historyEntryFields = {
   actor: nullable(UserSummary).meta({
     description: 'null: unknown (a write from outside the app) or a user deleted since',
   }),
-  source: z.string().nullable().meta({ description: 'e.g. http, cli; null when unknown' }),
+  source: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'e.g. http, cli; null when unknown. Memberships and invitations: what happened ' +
+        `(${MEMBERSHIP_EVENTS.join(', ')}; see docs/history.md)`,
+    }),
   changes: z.record(z.string(), z.object({ from: FieldValue, to: FieldValue })).meta({
     description:
       'Changed fields by API name; for create every field with from null, for delete with to null',
@@ -70,6 +78,13 @@ export const ActivityEntry = z
     ...historyEntryFields,
     kind: HistoryKind,
     targetId: z.number().int().meta({ description: 'The id of the row the entry is about' }),
+    subject: nullable(UserSummary)
+      .optional()
+      .meta({
+        description:
+          'Kinds member and invitation only: the member or the invitee; ' +
+          'null when unknown or deleted since',
+      }),
   })
   .meta({ id: 'ActivityEntry' });
 
