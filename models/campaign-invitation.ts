@@ -7,6 +7,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
+import { applyHistoryContext } from './mixins/history-context';
 import type { Campaign } from './campaign';
 import { CAMPAIGN_ROLES, type CampaignRole } from './campaign-membership';
 import type { User } from './user';
@@ -44,5 +45,7 @@ export class CampaignInvitation extends Model<
       },
       { sequelize, tableName: 'campaign_invitations', modelName: 'CampaignInvitation' },
     );
+    // Captured by the history, not audited: its writes still tell the capture who makes them.
+    applyHistoryContext(CampaignInvitation);
   }
 }

@@ -7,6 +7,7 @@ import {
   type InferCreationAttributes,
   type Sequelize,
 } from 'sequelize';
+import { applyHistoryContext } from './mixins/history-context';
 import type { Campaign } from './campaign';
 import type { User } from './user';
 
@@ -41,5 +42,7 @@ export class CampaignMembership extends Model<
       },
       { sequelize, tableName: 'campaign_memberships', modelName: 'CampaignMembership' },
     );
+    // Captured by the history, not audited: its writes still tell the capture who makes them.
+    applyHistoryContext(CampaignMembership);
   }
 }

@@ -6,6 +6,7 @@ import { historyTableExists } from '../history/partition-catalog';
 import { openStableClient } from '../ops/pg-client';
 import { parseCommandLine, withDatabase } from './command-line';
 import { numericOption } from './numeric-option';
+import { MEMBERSHIP_EVENTS } from '../services/membership-events';
 
 const KINDS = HISTORY_TABLES.map((spec) => spec.kind);
 
@@ -18,6 +19,9 @@ the app), request id, source, and the changed fields. It reads the history
 table directly, so it works for a campaign that has been deleted: its
 entries, and those of its ${tableList(HISTORY_TABLES.filter((t) => t.table !== 'campaigns').map((t) => t.table))}
 (deleted with it), stay until they are pruned (npm run db:history-prune).
+Memberships (kind member) and invitations (kind invitation) are among them:
+their source says what happened (${MEMBERSHIP_EVENTS.join(', ')}; see
+docs/history.md), and no entry holds a token, password hash or email.
 
 Options:
   --campaign <id>  the campaign's id (required)

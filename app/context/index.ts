@@ -8,3 +8,4 @@ export {
   type ContextSource,
   type RequestContext,
 } from './request-context';
+export { withHistorySource } from './history-source';

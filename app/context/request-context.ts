@@ -26,6 +26,8 @@ export interface RequestContext {
   actor: Actor | null;
   readonly requestId: string | undefined;
   readonly source: ContextSource;
+  /** What the history records as the source instead of `source`, for writes in withHistorySource. */
+  readonly historySource?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

@@ -38,6 +38,11 @@ export interface MigrationMeta {
   /** Its step of the audit, when it is one (see AUDIT_STEPS). */
   readonly audit?: AuditStep;
   /**
+   * `capture`: it installs the history's capture on a table that is not
+   * audited (an audited table's capture is its audit step `capture`).
+   */
+  readonly history?: 'capture';
+  /**
    * The up fills the table's audit columns (created_by, modified_by) where
    * they are NULL, through its own connection. The app's runner records
    * every value it writes, so that the down restores exactly those

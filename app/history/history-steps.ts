@@ -34,7 +34,9 @@ import { countRows, rowCounterOfClient } from '../db/migration-lib/kept-rows';
  *              month's and the next three. Down drops the function (the
  *              partitions are the table's).
  *   function   the capture function. Down drops it.
- *   capture    one table's trigger. Down drops it; the entries stay.
+ *   capture    one table's trigger. Down drops it; the entries stay. An
+ *              audited table's is a step of the audit; a table captured
+ *              only (app/registry CAPTURED_ONLY) says `history: 'capture'`.
  */
 
 /** How many months of partitions the migration and the server keep ahead. */
@@ -161,5 +163,18 @@ export function captureMigration(spec: CapturedTable): BuiltMigration {
       withMigrationClient(qi, (client) =>
         runOnlineDdl(client, removeCaptureSql(spec), [spec.table]),
       ),
+  };
+}
+
+/**
+ * The history trigger of a table captured but not audited: the same trigger
+ * and steps, outside the audit (its rollback does not count it as one).
+ */
+export function captureOnlyMigration(spec: CapturedTable): BuiltMigration {
+  const { up, down } = captureMigration(spec);
+  return {
+    meta: { transactional: true, table: spec.table, kind: 'schema', history: 'capture' },
+    up,
+    down,
   };
 }

@@ -31,6 +31,17 @@ export const HISTORY_FIELDS: Record<HistoryKind, Readonly<Record<string, string>
   },
   item: { id: 'id', campaign_id: 'campaignId', name: 'name', description: 'description' },
   location: { id: 'id', campaign_id: 'campaignId', name: 'name', description: 'description' },
+  // Memberships and invitations have no resource of their own: what the members
+  // list and an invitation show, by id (the user is the entry's `subject`).
+  member: { id: 'id', campaign_id: 'campaignId', user_id: 'userId', role: 'role' },
+  invitation: {
+    id: 'id',
+    campaign_id: 'campaignId',
+    user_id: 'userId',
+    invited_by: 'invitedBy',
+    role: 'role',
+    expires_at: 'expiresAt',
+  },
 };
 
 /** `{ field: { from, to } }` in API field names, exposed columns only. */
@@ -59,7 +70,12 @@ export function presentHistoryEntry(entry: HistoryEntry) {
 
 /** An entry of a campaign's activity: also what kind of row, and which. */
 export function presentActivityEntry(entry: HistoryEntry) {
-  return { ...presentHistoryEntry(entry), kind: entry.kind, targetId: entry.rowId };
+  return {
+    ...presentHistoryEntry(entry),
+    kind: entry.kind,
+    targetId: entry.rowId,
+    ...(entry.subject === undefined ? {} : { subject: userSummary(entry.subject) }),
+  };
 }
 
 /** `{ data, page: { nextCursor } }`, the cursor signed for the list it came from. */

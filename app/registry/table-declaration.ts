@@ -51,14 +51,37 @@ export interface AuditForeignKeySpec {
   readonly column: AuditColumnName;
 }
 
-/** What a table's file declares: the facts nothing else can derive. */
-export interface TableFacts {
+/**
+ * What the history needs of a captured table: every table whose changes the
+ * history keeps declares these, audited or not.
+ */
+export interface CapturedTableFacts {
   /** The SQL table. */
   readonly table: string;
   /** The API's name for one of its rows (history `kind`, trash, routes). */
   readonly kind: string;
   /** The column naming the campaign a row belongs to (`id` for campaigns). */
   readonly campaignColumn: string;
+  /** The column naming the user a row is about (a member, an invitee), where there is one. */
+  readonly subjectColumn?: string;
+}
+
+/**
+ * A table whose changes the history keeps but which has no audit columns (no
+ * created_by or modified_by, no backfill): its capture migration is built
+ * from this declaration, and its entries are read under its kind.
+ */
+export type CapturedTableDeclaration = Readonly<CapturedTableFacts>;
+
+/** Declares a table captured by the history but not audited. */
+export function declareCapturedTable<const Facts extends CapturedTableFacts>(
+  facts: Facts,
+): CapturedTableDeclaration & Facts {
+  return Object.freeze({ ...facts });
+}
+
+/** What a table's file declares: the facts nothing else can derive. */
+export interface TableFacts extends CapturedTableFacts {
   readonly columns: Readonly<Record<AuditColumnName, AuditColumnSpec>>;
   readonly rule: BackfillRule;
 }

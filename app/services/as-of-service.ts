@@ -1,10 +1,11 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { NotFoundError } from '../errors';
 import { campaignOfRowSql } from '../history/as-of-sql';
-import { historyTableOfKind, type HistoryKind } from '../history/history-spec';
+import { historyTableOfKind } from '../history/history-spec';
 import type { CampaignRole } from '../../models';
 import { accessCampaign } from './campaign-access';
 import { RowsAsOf, type RowAsOf, type UserSummaries } from './rows-as-of';
+import type { RowKind } from '../registry';
 
 /** One row as it was, the users it names, and the caller's role in its campaign now. */
 export interface RowAsOfView {
@@ -14,7 +15,7 @@ export interface RowAsOfView {
 }
 
 /** Columns of a row that name a user, besides the audit ones. */
-const USER_COLUMNS: Partial<Record<HistoryKind, string>> = { character: 'player_owner_id' };
+const USER_COLUMNS: Partial<Record<RowKind, string>> = { character: 'player_owner_id' };
 
 /**
  * `GET /api/<collection>/:id?asOf=`: one row as it was at a time. Who may
@@ -30,7 +31,7 @@ export class AsOfService {
     this.rows = new RowsAsOf(sequelize);
   }
 
-  async get(kind: HistoryKind, id: number, userId: number, asOf: string): Promise<RowAsOfView> {
+  async get(kind: RowKind, id: number, userId: number, asOf: string): Promise<RowAsOfView> {
     const at = await this.rows.answerable('query.asOf', asOf);
     const spec = historyTableOfKind(kind);
     const label = kind.charAt(0).toUpperCase() + kind.slice(1);

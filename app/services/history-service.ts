@@ -7,9 +7,11 @@ import {
   historyTableOfKind,
   type HistoryKind,
 } from '../history/history-spec';
+import type { RowKind } from '../registry';
 import type { AuditUserSummary } from '../../models/mixins/audit-queries';
 import { accessCampaign } from './campaign-access';
 import type { HistoryCursor } from './history-cursor';
+import { subjectsOf } from './history-subjects';
 
 /** A change of one column, in the database's column names. */
 export type ColumnChanges = Record<string, { from: unknown; to: unknown }>;
@@ -27,6 +29,11 @@ export interface HistoryEntry {
   changes: ColumnChanges;
   /** The id of the entry this one reverted (source `revert`); null otherwise. */
   revertOf: string | null;
+  /**
+   * Entries of memberships and invitations: the user the row is about (the
+   * member, the invitee); null when unknown or deleted since. Absent for other kinds.
+   */
+  subject?: AuditUserSummary | null;
 }
 
 /** A page of entries, newest first, and where the next page starts after (null on the last). */
@@ -87,7 +94,7 @@ export class HistoryService {
 
   /** The history of one campaign, character, item or location the user may read. */
   async ofRow(
-    kind: HistoryKind,
+    kind: RowKind,
     id: number,
     userId: number,
     options: HistoryPageOptions,
@@ -172,7 +179,12 @@ export class HistoryService {
       { bind: where.bind, type: QueryTypes.SELECT },
     );
     const more = rows.length > options.limit;
-    const entries = rows.slice(0, options.limit).map(toEntry);
+    const kept = rows.slice(0, options.limit);
+    const subjects = await subjectsOf(this.sequelize, kept);
+    const entries = kept.map((row) => {
+      const entry = toEntry(row);
+      return subjects.has(row.id) ? { ...entry, subject: subjects.get(row.id)! } : entry;
+    });
     const last = entries[entries.length - 1];
     return { entries, next: more && last ? { at: last.at, id: last.id } : null };
   }

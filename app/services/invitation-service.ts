@@ -8,6 +8,7 @@ import {
   type Transaction,
 } from 'sequelize';
 import { normalizeUsername } from '../auth/username';
+import { withHistorySource } from '../context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import {
   Campaign,
@@ -78,20 +79,24 @@ export class InvitationService {
     if (member) throw new ConflictError(`"${username}" is already a member of this campaign`);
     const id = await this.sequelize.transaction({ transaction: outer }, async (transaction) => {
       // An expired invitation no longer counts: a new one replaces it.
-      await CampaignInvitation.destroy({
-        where: { campaignId, userId: invitee.id, expiresAt: { [Op.lte]: new Date() } },
-        transaction,
-      });
+      await withHistorySource('expire', () =>
+        CampaignInvitation.destroy({
+          where: { campaignId, userId: invitee.id, expiresAt: { [Op.lte]: new Date() } },
+          transaction,
+        }),
+      );
       try {
-        const invitation = await CampaignInvitation.create(
-          {
-            campaignId,
-            userId: invitee.id,
-            invitedBy: callerId,
-            role,
-            expiresAt: new Date(Date.now() + this.ttlDays * 86_400_000),
-          },
-          { transaction },
+        const invitation = await withHistorySource('invite', () =>
+          CampaignInvitation.create(
+            {
+              campaignId,
+              userId: invitee.id,
+              invitedBy: callerId,
+              role,
+              expiresAt: new Date(Date.now() + this.ttlDays * 86_400_000),
+            },
+            { transaction },
+          ),
         );
         return invitation.id;
       } catch (error) {
@@ -129,7 +134,10 @@ export class InvitationService {
       });
       if (!invitation) throw new NotFoundError(`Invitation ${invitationId} not found`);
       // The row lock makes this the only accept; the count makes sure of it.
-      const used = await CampaignInvitation.destroy({ where: { id: invitation.id }, transaction });
+      // Both writes are recorded as `accept` (app/services/membership-events.ts).
+      const used = await withHistorySource('accept', () =>
+        CampaignInvitation.destroy({ where: { id: invitation.id }, transaction }),
+      );
       if (used !== 1) throw new NotFoundError(`Invitation ${invitationId} not found`);
       const { campaignId, role } = invitation;
       const existing = await CampaignMembership.findOne({
@@ -137,16 +145,20 @@ export class InvitationService {
         transaction,
       });
       if (existing) throw new ConflictError('You are already a member of this campaign');
-      await CampaignMembership.create({ campaignId, userId: callerId, role }, { transaction });
+      await withHistorySource('accept', () =>
+        CampaignMembership.create({ campaignId, userId: callerId, role }, { transaction }),
+      );
       return accessCampaign(campaignId, callerId, { transaction });
     });
   }
 
   /** Declines: the invitation is deleted. Only its invitee may; anyone else gets 404. */
   async decline(invitationId: number, callerId: number): Promise<void> {
-    const deleted = await CampaignInvitation.destroy({
-      where: { id: invitationId, userId: callerId, expiresAt: { [Op.gt]: new Date() } },
-    });
+    const deleted = await withHistorySource('decline', () =>
+      CampaignInvitation.destroy({
+        where: { id: invitationId, userId: callerId, expiresAt: { [Op.gt]: new Date() } },
+      }),
+    );
     if (deleted !== 1) throw new NotFoundError(`Invitation ${invitationId} not found`);
   }
 
@@ -163,7 +175,9 @@ export class InvitationService {
     }
     // Decided by the row count: of concurrent revokes (or a revoke racing an
     // accept), exactly one succeeds.
-    const deleted = await CampaignInvitation.destroy({ where: { id: invitationId, campaignId } });
+    const deleted = await withHistorySource('revoke', () =>
+      CampaignInvitation.destroy({ where: { id: invitationId, campaignId } }),
+    );
     if (deleted !== 1) throw new NotFoundError(`Invitation ${invitationId} not found`);
   }
 

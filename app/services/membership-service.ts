@@ -1,4 +1,5 @@
 import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { withHistorySource } from '../context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors';
 import { CampaignMembership, User, type Campaign, type CampaignRole } from '../../models';
 import { accessCampaign } from './campaign-access';
@@ -42,7 +43,7 @@ export class MembershipService {
       if (target.role === 'OWNER' && role !== 'OWNER') {
         await this.handOver(campaign, userId, transaction);
       }
-      await target.update({ role }, { transaction });
+      await withHistorySource('role', () => target.update({ role }, { transaction }));
       return target;
     });
   }
@@ -59,7 +60,10 @@ export class MembershipService {
       );
       if (target.role === 'OWNER') await this.handOver(campaign, userId, transaction);
       // Decided by the row count, like every delete: a concurrent removal wins or this does.
-      const deleted = await CampaignMembership.destroy({ where: { id: target.id }, transaction });
+      // Recorded as `leave` when members remove themselves (app/services/membership-events.ts).
+      const deleted = await withHistorySource(userId === callerId ? 'leave' : 'remove', () =>
+        CampaignMembership.destroy({ where: { id: target.id }, transaction }),
+      );
       if (deleted !== 1) {
         throw new NotFoundError(`User ${userId} is not a member of campaign ${campaignId}`);
       }

@@ -1,18 +1,19 @@
 import { QueryTypes, type Sequelize, type Transaction } from 'sequelize';
 import { ForbiddenError, NotFoundError, RevertConflictError, ValidationError } from '../errors';
 import { ident } from '../db/sql-identifier';
-import { historyTableOfKind, type HistoryKind } from '../history/history-spec';
+import { historyTableOfKind } from '../history/history-spec';
 import { Campaign, Character, Item, Location } from '../../models';
 import { accessCampaign, notFoundAsNull, type CampaignAccess } from './campaign-access';
 import { markNextUpdateAsRevert } from './history-action-settings';
 import { canEditCharacter, isEditor } from './permissions';
+import type { RowKind } from '../registry';
 
 /**
  * Per kind, the columns PATCH changes and their attribute (and API field)
  * names: a revert is an ordinary update by the caller, so it changes only
  * what PATCH may change.
  */
-const PATCHABLE: Record<HistoryKind, Readonly<Record<string, string>>> = {
+const PATCHABLE: Record<RowKind, Readonly<Record<string, string>>> = {
   campaign: {
     name: 'name',
     description: 'description',
@@ -31,7 +32,7 @@ const PATCHABLE: Record<HistoryKind, Readonly<Record<string, string>>> = {
 
 const MODELS = { campaign: Campaign, character: Character, item: Item, location: Location };
 
-const LABELS: Record<HistoryKind, string> = {
+const LABELS: Record<RowKind, string> = {
   campaign: 'Campaign',
   character: 'Character',
   item: 'Item',
@@ -54,7 +55,7 @@ interface Entry {
 export class RevertService {
   constructor(private readonly sequelize: Sequelize) {}
 
-  async revert(kind: HistoryKind, id: number, entryId: string, userId: number): Promise<void> {
+  async revert(kind: RowKind, id: number, entryId: string, userId: number): Promise<void> {
     const spec = historyTableOfKind(kind);
     const label = LABELS[kind];
     await this.sequelize.transaction(async (transaction) => {
@@ -134,7 +135,7 @@ export class RevertService {
 
   /** PATCH's rule: OWNER and GM change everything; a PLAYER only the characters they own. */
   private requirePatchRight(
-    kind: HistoryKind,
+    kind: RowKind,
     access: CampaignAccess,
     userId: number,
     owner: number | null,

@@ -1,9 +1,9 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { ValidationError } from '../errors';
 import { OLDEST_ENTRY_SQL, rowsBackSql, type RowBackRead } from '../history/as-of-sql';
-import type { HistoryKind } from '../history/history-spec';
 import { historyTableOfKind } from '../history/history-spec';
 import type { AuditUserSummary } from '../../models/mixins/audit-queries';
+import type { RowKind } from '../registry';
 
 /*
  * A row as it was at a time, from the history (app/history/as-of-sql.ts).
@@ -24,7 +24,7 @@ import type { AuditUserSummary } from '../../models/mixins/audit-queries';
 
 /** A row as it was: its recorded columns by database name, and its audit facts. */
 export interface RowAsOf {
-  kind: HistoryKind;
+  kind: RowKind;
   id: number;
   values: Record<string, unknown>;
   createdBy: number | null;
@@ -46,7 +46,7 @@ const iso = (value: unknown): string => new Date(value as string).toISOString();
 const idOrNull = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
 /** The row at the time, or null when it did not exist then. */
-function toRowAsOf(kind: HistoryKind, read: RowBackRead): RowAsOf | null {
+function toRowAsOf(kind: RowKind, read: RowBackRead): RowAsOf | null {
   const existed =
     read.first_action === null
       ? read.current !== null
@@ -114,7 +114,7 @@ export class RowsAsOf {
 
   /** Rows `ids` of `kind` as they were at `at`, in the order given; null where absent then. */
   async read(
-    kind: HistoryKind,
+    kind: RowKind,
     ids: readonly number[],
     at: AnswerableTime,
   ): Promise<Array<RowAsOf | null>> {

@@ -1,17 +1,18 @@
 import { QueryTypes, type Sequelize } from 'sequelize';
 import { snapshotCandidatesSql } from '../history/as-of-sql';
-import { historyTableOfKind, type HistoryKind } from '../history/history-spec';
+import { historyTableOfKind } from '../history/history-spec';
 import { accessCampaign } from './campaign-access';
 import { userIdsOf } from './as-of-service';
 import { RowsAsOf, type RowAsOf, type UserSummaries } from './rows-as-of';
 import type { SnapshotPosition } from './snapshot-cursor';
+import type { RowKind } from '../registry';
 
 /** The kinds a snapshot lists, in the order it lists them. */
 export const SNAPSHOT_KINDS = [
   'character',
   'item',
   'location',
-] as const satisfies readonly HistoryKind[];
+] as const satisfies readonly RowKind[];
 export type SnapshotKind = (typeof SNAPSHOT_KINDS)[number];
 
 export interface SnapshotOptions {

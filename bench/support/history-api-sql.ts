@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Sequelize } from 'sequelize';
 import { createSequelize } from '../../app/db/sequelize';
 import { aroundQuery } from '../../app/db/sequelize-internals';
-import type { HistoryKind } from '../../app/history/history-spec';
+import type { RowKind } from '../../app/registry';
 import type { HistoryCursor } from '../../app/services/history-cursor';
 import { HistoryService, type ActivityOptions } from '../../app/services/history-service';
 import { initModels } from '../../models';
@@ -86,7 +86,7 @@ export class HistoryApiSql {
   }
 
   /** GET /api/{kind}s/:id/history?limit=50[&cursor=] */
-  rowPage(kind: HistoryKind, id: number, cursor?: HistoryCursor): Promise<HistoryPageQuery> {
+  rowPage(kind: RowKind, id: number, cursor?: HistoryCursor): Promise<HistoryPageQuery> {
     return this.catchQuery(() => this.service.ofRow(kind, id, this.reader, { limit: 50, cursor }));
   }
 

@@ -39,7 +39,7 @@ function settingsFor(options: WriteOptions | undefined): [string, string, string
   return [
     actor === undefined ? '' : String(actor),
     context?.requestId ?? '',
-    context?.source ?? '',
+    context?.historySource ?? context?.source ?? '',
   ];
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { ROW_KINDS, TABLE_NAMES } from '../../app/registry';
+import { CAPTURED_KINDS, TABLE_NAMES } from '../../app/registry';
 import { PROJECT_ROOT, runCommand } from '../support/run-command';
 
 /** Every command-line entry point: a file under app/ or scripts/ that calls runMain(), except the server. */
@@ -65,7 +65,7 @@ describe('Command-line help', () => {
     expect(TABLE_NAMES.filter((table) => verify.includes(table))).to.deep.equal([...TABLE_NAMES]);
     const history = await help('history.ts');
     expect(history).to.include(
-      `--kind <kind>    only entries of one kind: ${ROW_KINDS.join(', ')}`,
+      `--kind <kind>    only entries of one kind: ${CAPTURED_KINDS.join(', ')}`,
     );
   });
 });

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { QueryTypes } from 'sequelize';
-import { runAs } from '../../app/context';
-import { Campaign } from '../../models';
+import { runAs, runInContext } from '../../app/context';
+import { CampaignService } from '../../app/services/campaign-service';
+import { InvitationService } from '../../app/services/invitation-service';
+import { MembershipService } from '../../app/services/membership-service';
+import { Campaign, User } from '../../models';
 import { campaignWithHistory } from '../support/history-entries';
 import { appCommand } from '../support/run-command';
 import { useTestDatabase } from '../support/test-database';
@@ -110,6 +113,67 @@ describe('db:history', () => {
     const result = await history(db.current.url, '--campaign', '999999');
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout.trim()).to.equal('No history entries for campaign 999999.');
+  });
+
+  it('when a member was invited, joined, changed role and left, --kind member and --kind invitation print those entries with the event as source, and no line holds an email', async () => {
+    const { sequelize } = db.current;
+    const [owner, player] = await Promise.all(
+      ['cmd-owner', 'cmd-player'].map((username) =>
+        User.create({ username, email: `${username}@example.test`, passwordHash: 'x' }),
+      ),
+    );
+    const as = <T>(userId: number, fn: () => Promise<T>) =>
+      runInContext({ actor: { userId }, requestId: `r${userId}`, source: 'cli' }, fn);
+    const invitations = new InvitationService(sequelize, 7);
+    const members = new MembershipService(sequelize);
+    const campaignId = (
+      await as(owner!.id, () => new CampaignService(sequelize).create(owner!.id, { name: 'Cmd' }))
+    ).campaign.id;
+    const invitation = await as(owner!.id, () =>
+      invitations.invite(campaignId, owner!.id, 'cmd-player', 'PLAYER'),
+    );
+    await as(player!.id, () => invitations.accept(invitation.id, player!.id));
+    await as(owner!.id, () => members.changeRole(campaignId, owner!.id, player!.id, 'GM'));
+    await as(player!.id, () => members.remove(campaignId, player!.id, player!.id));
+
+    const memberLines = await history(
+      db.current.url,
+      '--campaign',
+      String(campaignId),
+      '--kind',
+      'member',
+      '--json',
+    );
+    expect(memberLines.code, memberLines.stderr).to.equal(0);
+    expect(
+      parse(memberLines.stdout).map(
+        (l) =>
+          `${l.kind}(${l.table}) ${l.action} ${(l as Line & { source: string }).source} by ${l.actorId}`,
+      ),
+    ).to.deep.equal([
+      `member(campaign_memberships) delete leave by ${player!.id}`,
+      `member(campaign_memberships) update role by ${owner!.id}`,
+      `member(campaign_memberships) create accept by ${player!.id}`,
+      // The owner's membership, made with the campaign: the context's own source.
+      `member(campaign_memberships) create cli by ${owner!.id}`,
+    ]);
+    const invitationText = await history(
+      db.current.url,
+      '--campaign',
+      String(campaignId),
+      '--kind',
+      'invitation',
+    );
+    expect(invitationText.code, invitationText.stderr).to.equal(0);
+    const lines = invitationText.stdout.trim().split('\n');
+    expect(lines).to.have.length(2);
+    expect(lines[0]).to.match(
+      /invitation\(campaign_invitations\) {2}#\d+ {2}delete .* source accept /,
+    );
+    expect(lines[1]).to.match(
+      /invitation\(campaign_invitations\) {2}#\d+ {2}create .* source invite /,
+    );
+    expect(memberLines.stdout + invitationText.stdout).to.not.include('@example.test');
   });
 
   it('when --campaign is missing or not an id, or --kind is unknown, exits 2 saying which', async () => {

@@ -143,6 +143,15 @@ describe('db:verify', () => {
       );
     });
 
+    it('when the capture trigger of a table captured but not audited (memberships) is dropped, fails naming the table and its capture migration', async () => {
+      await q('DROP TRIGGER campaign_memberships_history_capture ON campaign_memberships');
+      const result = await check('history capture');
+      expect(result.status).to.equal('fail');
+      expect(result.details!.join('\n')).to.match(
+        /campaign_memberships: trigger campaign_memberships_history_capture is missing; .*20261203500000-capture-history-of-campaign-memberships/,
+      );
+    });
+
     it('when a capture trigger is disabled, fails saying how to enable it', async () => {
       await q('ALTER TABLE locations DISABLE TRIGGER locations_history_capture');
       const result = await check('history capture');

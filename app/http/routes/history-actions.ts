@@ -1,6 +1,5 @@
 import type { Item, Location } from '../../../models';
 import { ValidationError } from '../../errors';
-import type { HistoryKind } from '../../history/history-spec';
 import type { CampaignService } from '../../services/campaign-service';
 import type { CharacterService } from '../../services/character-service';
 import type { CursorScope, HistoryCursors } from '../../services/history-cursor';
@@ -15,6 +14,7 @@ import { IdParams } from '../schemas/common';
 import { Character, ItemSchemas, LocationSchemas } from '../schemas/content';
 import { NOT_A_CURSOR } from '../schemas/history';
 import { RestoredCharacter, RevertParams, TrashList, TrashQuery } from '../schemas/history-actions';
+import type { RowKind } from '../../registry';
 
 const tag = 'History';
 
@@ -128,7 +128,7 @@ export function historyActionRoutes(api: ApiRouter, s: HistoryActionServices): v
   }
 
   const reverted: Record<
-    HistoryKind,
+    RowKind,
     {
       collection: string;
       name: string;
@@ -162,7 +162,7 @@ export function historyActionRoutes(api: ApiRouter, s: HistoryActionServices): v
     },
   };
   for (const [kind, { collection, name, present, response }] of Object.entries(reverted) as Array<
-    [HistoryKind, (typeof reverted)[HistoryKind]]
+    [RowKind, (typeof reverted)[RowKind]]
   >) {
     api.authed(
       {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors';
-import type { HistoryKind } from '../../history/history-spec';
+import type { RowKind } from '../../registry';
 import type { CursorScope, HistoryCursors } from '../../services/history-cursor';
 import type { HistoryService } from '../../services/history-service';
 import type { ApiRouter } from '../api/api-router';
@@ -19,8 +19,12 @@ import {
 
 const tag = 'History';
 
-/** The collection each kind of row is served under. */
-const COLLECTIONS: Record<HistoryKind, string> = {
+/**
+ * The collection each kind of row is served under. Only rows with a route of
+ * their own have a history route: memberships and invitations (kinds
+ * `member`, `invitation`) are read through the campaign's activity.
+ */
+const COLLECTIONS: Record<RowKind, string> = {
   campaign: 'campaigns',
   character: 'characters',
   item: 'items',
@@ -28,7 +32,7 @@ const COLLECTIONS: Record<HistoryKind, string> = {
 };
 
 /** The kind as it appears in operation ids (getItemHistory). */
-const KIND_NAMES: Record<HistoryKind, string> = {
+const KIND_NAMES: Record<RowKind, string> = {
   campaign: 'Campaign',
   character: 'Character',
   item: 'Item',
@@ -57,7 +61,7 @@ export function historyRoutes(
   history: HistoryService,
   cursors: HistoryCursors,
 ): void {
-  for (const [kind, collection] of Object.entries(COLLECTIONS) as Array<[HistoryKind, string]>) {
+  for (const [kind, collection] of Object.entries(COLLECTIONS) as Array<[RowKind, string]>) {
     api.authed(
       {
         method: 'get',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HISTORY_TABLES } from '../../history/history-spec';
 import { CURSOR_PATTERN } from '../../services/history-cursor';
+import { MEMBERSHIP_EVENTS } from '../../services/membership-events';
 import { Id, PageQuery, Timestamp, UserSummary, nullable } from './common';
 
 const KINDS = HISTORY_TABLES.map((spec) => spec.kind) as [
@@ -51,7 +52,11 @@ const historyEntryFields = {
   source: z
     .string()
     .nullable()
-    .meta({ description: 'e.g. http, cli, revert (a revert of revertOf); null when unknown' }),
+    .meta({
+      description:
+        'e.g. http, cli, revert (a revert of revertOf); null when unknown. Memberships and ' +
+        `invitations: what happened (${MEMBERSHIP_EVENTS.join(', ')}; see docs/history.md)`,
+    }),
   revertOf: z.string().nullable().meta({
     description: 'The id of the entry this update reverted (source revert); null otherwise',
   }),
@@ -78,6 +83,13 @@ export const ActivityEntry = z
     ...historyEntryFields,
     kind: HistoryKind,
     targetId: z.number().int().meta({ description: 'The id of the row the entry is about' }),
+    subject: nullable(UserSummary)
+      .optional()
+      .meta({
+        description:
+          'Kinds member and invitation only: the member or the invitee; ' +
+          'null when unknown or deleted since',
+      }),
   })
   .meta({ id: 'ActivityEntry' });
 

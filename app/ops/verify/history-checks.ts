@@ -5,12 +5,11 @@ import {
   recordedColumnsSql,
 } from '../../history/capture-sql';
 import { HISTORY_DEFAULT_PARTITION, HISTORY_TABLE } from '../../history/captured-table';
-import { HISTORY_TABLES } from '../../history/history-spec';
+import { captureMigrationOf, HISTORY_TABLES } from '../../history/history-spec';
 import { MONTHS_AHEAD } from '../../history/history-steps';
 import { countEntries, historyTableExists, listPartitions } from '../../history/partition-catalog';
 import { ENSURE_PARTITIONS_FUNCTION } from '../../history/partition-sql';
 import type { CheckResult } from '../check-report';
-import { auditMigrationOf } from '../../audit/audit-spec';
 
 // pg_trigger.tgtype bits (PostgreSQL's trigger.h).
 const ROW = 1;
@@ -25,7 +24,7 @@ const REINSTALL =
   '(npm run db:rollback -- --to <migration>, then npm run db:migrate)';
 
 /**
- * Every audited table's history trigger is there, enabled, calls the capture
+ * Every captured table's history trigger is there, enabled, calls the capture
  * function after every row insert, delete and update, and its UPDATE OF list
  * names every recorded column: a column added after the trigger was installed
  * would otherwise change unrecorded.
@@ -50,7 +49,7 @@ export async function checkHistoryCapture(client: pg.ClientBase): Promise<CheckR
     const found = rows[0];
     if (!found) {
       problems.push(
-        `${spec.table}: trigger ${trigger} is missing; ${REINSTALL} ${auditMigrationOf(spec.table, 'capture')}`,
+        `${spec.table}: trigger ${trigger} is missing; ${REINSTALL} ${captureMigrationOf(spec.table)}`,
       );
       continue;
     }
@@ -63,7 +62,7 @@ export async function checkHistoryCapture(client: pg.ClientBase): Promise<CheckR
     if (found.function !== CAPTURE_FUNCTION || (found.type & (EVENTS | BEFORE)) !== EVENTS) {
       problems.push(
         `${spec.table}: trigger ${trigger} does not call ${CAPTURE_FUNCTION}() after each row ` +
-          `insert, update and delete; ${REINSTALL} ${auditMigrationOf(spec.table, 'capture')}`,
+          `insert, update and delete; ${REINSTALL} ${captureMigrationOf(spec.table)}`,
       );
     }
     const { sql, params } = recordedColumnsSql(spec.table);
@@ -73,7 +72,7 @@ export async function checkHistoryCapture(client: pg.ClientBase): Promise<CheckR
     if (unwatched.length > 0) {
       problems.push(
         `${spec.table}: updates of ${unwatched.join(', ')} are not recorded (added after the ` +
-          `trigger was installed); ${REINSTALL} ${auditMigrationOf(spec.table, 'capture')}`,
+          `trigger was installed); ${REINSTALL} ${captureMigrationOf(spec.table)}`,
       );
     }
   }

@@ -282,6 +282,8 @@ describe('History over HTTP', () => {
         characters: 'character',
         items: 'item',
         locations: 'location',
+        campaign_memberships: 'member',
+        campaign_invitations: 'invitation',
       };
       expect(all.map((e) => ({ id: e.id, kind: e.kind, targetId: e.targetId }))).to.deep.equal(
         (stored as Array<{ id: string; table_name: string; row_id: number }>).map((s) => ({
@@ -290,11 +292,14 @@ describe('History over HTTP', () => {
           targetId: s.row_id,
         })),
       );
+      // The fixture's members joined by invitation: those entries are there too.
       expect(all.map((e) => e.kind)).to.include.members([
         'campaign',
         'character',
         'item',
         'location',
+        'member',
+        'invitation',
       ]);
       expect(all.some((e) => e.changes.name?.to === 'Elsewhere item')).to.equal(false);
     });
@@ -305,7 +310,8 @@ describe('History over HTTP', () => {
       expect(byGm.map((e) => e.id)).to.deep.equal(
         all.filter((e) => e.actor?.id === f.gm.id).map((e) => e.id),
       );
-      expect(byGm).to.have.length(3);
+      // Three writes of content, and accepting the invitation (its delete, the membership's create).
+      expect(byGm).to.have.length(5);
     });
 
     it('when filtered by actor and walked two entries per page, the cursors answer that user’s entries of every kind newest first, each once', async () => {
@@ -341,9 +347,10 @@ describe('History over HTTP', () => {
       expect(walked.map((e) => e.id)).to.deep.equal(
         (stored as Array<{ id: string }>).map((s) => s.id),
       );
-      expect(walked).to.have.length(8);
+      // Eight writes of content, and accepting the invitation (two entries).
+      expect(walked).to.have.length(10);
       expect(new Set(walked.map((e) => e.kind))).to.deep.equal(
-        new Set(['item', 'location', 'campaign']),
+        new Set(['item', 'location', 'campaign', 'invitation', 'member']),
       );
     });
 
