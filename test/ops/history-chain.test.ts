@@ -164,6 +164,24 @@ describe('the history chain: db:history-seal and db:history-verify', () => {
     );
   });
 
+  it("when the chain's trigger is disabled, db:verify fails naming it, and db:history-verify names the entry written meanwhile without a hash", async () => {
+    const { sequelize } = db.current;
+    const itemId = await editedItem(sequelize, 1);
+    await sequelize.query('ALTER TABLE history_entries DISABLE TRIGGER history_entries_chain');
+    await sequelize.query(`UPDATE items SET name = 'unchained' WHERE id = $1`, { bind: [itemId] });
+    const entries = await rowEntries(sequelize, 'items', itemId);
+    expect(entries.map((e) => e.hashed)).to.deep.equal([true, true, false]);
+
+    const checked = await appCommand('app/cli/verify.ts', db.current.url);
+    expect(checked.code).to.equal(1);
+    expect(checked.stdout).to.include('history chain: trigger history_entries_chain is disabled');
+    expectTampering(
+      await verify(db.current.url),
+      `entry ${entries[2]!.id} (items row ${itemId}`,
+      'has no hash although entries before it of its row have one',
+    );
+  });
+
   it('when entries were written in sessions of different time zones, verifies them intact', async () => {
     const { sequelize } = db.current;
     const itemId = await editedItem(sequelize, 1);
