@@ -2,7 +2,8 @@
 // through a real server process, driven by autocannon) with the chain's
 // trigger enabled and disabled, back to back in each round (order rotating),
 // compared round by round: "disabled" is the app as it is today, ETags
-// included, so the figure is the chain's cost against today. (b) The
+// included, so the figure is the chain's cost against today; then the
+// database's own time per UPDATE, chain on and off (serverCost). (b) The
 // verify rate: BENCH_CHAIN_ENTRIES entries (default 10M) of the read
 // benchmark's synthetic history (bench/support/history-fill.ts), loaded with
 // the chain's trigger on (the fill computes the chain: each entry linked to
@@ -96,6 +97,54 @@ async function httpWrites(url: string, client: pg.Client): Promise<void> {
   }
 }
 
+/**
+ * The database's own time per row written (capture and chain triggers
+ * included, without the app, network or commit): `n` single-row UPDATEs of
+ * items in one DO block, in a transaction rolled back afterwards, with the
+ * chain's trigger on and off alternately. Less sensitive to a busy machine
+ * than the HTTP runs: both modes run on one connection, back to back.
+ */
+async function serverCost(client: pg.Client): Promise<void> {
+  const n = envInt('BENCH_CHAIN_ROW_WRITES', 2000);
+  const rounds = envInt('BENCH_CHAIN_ROW_ROUNDS', 5);
+  const times = new Map<string, number[]>();
+  for (let round = 0; round < rounds; round++) {
+    for (const on of round % 2 ? [false, true] : [true, false]) {
+      await chain(client, on);
+      await client.query('BEGIN');
+      const started = process.hrtime.bigint();
+      await client.query(`DO $$
+        DECLARE target integer;
+        BEGIN
+          FOR i IN 1..${n} LOOP
+            SELECT id INTO target FROM items ORDER BY id OFFSET (i % 200) LIMIT 1;
+            UPDATE items SET description = 'row cost ' || i WHERE id = target;
+          END LOOP;
+        END $$`);
+      const us = (msSince(started) * 1000) / n;
+      await client.query('ROLLBACK');
+      const key = on ? 'chain' : 'no chain (today)';
+      times.set(key, [...(times.get(key) ?? []), us]);
+    }
+  }
+  await chain(client, true);
+  const on = quantile(times.get('chain')!, 0.5);
+  const off = quantile(times.get('no chain (today)')!, 0.5);
+  console.log(
+    `### The database's time per UPDATE of an item (${n} per run, median of ${rounds} alternating runs)\n`,
+  );
+  printTable(
+    ['with chain', 'today', 'chain adds'],
+    [
+      [
+        `${on.toFixed(1)} µs`,
+        `${off.toFixed(1)} µs`,
+        `${(on - off).toFixed(1)} µs (${((on / off - 1) * 100).toFixed(0)} %)`,
+      ],
+    ],
+  );
+}
+
 /** Loads `entries` synthetic entries through the chain's trigger; returns the time it took. */
 async function fill(client: pg.Client, entries: number): Promise<number> {
   const started = process.hrtime.bigint();
@@ -156,6 +205,7 @@ runBench(async (server) => {
   const url = server.url(DATABASE);
   await withClient(url, async (client) => {
     if (process.env.BENCH_SKIP_HTTP !== '1') await httpWrites(url, client);
+    await serverCost(client);
     await verifyRate(server, url, client);
   });
   await server.admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);

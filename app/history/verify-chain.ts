@@ -85,7 +85,8 @@ const BATCH_SQL = `
                  lag(h.${HASH_COLUMN}) OVER w IS NOT NULL AS prev_hashed,
                  lag(h.id, 2) OVER w AS prev2_id,
                  lag(h.${HASH_COLUMN}, 2) OVER w AS prev2_hash,
-                 COALESCE(bool_or(h.${HASH_COLUMN} IS NOT NULL) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), false) AS after_hashed
+                 -- Over the entries up to this one: for an unhashed one, whether any before it is hashed.
+                 bool_or(h.${HASH_COLUMN} IS NOT NULL) OVER w AS after_hashed
             FROM ${HISTORY_TABLE} h
            WHERE h.table_name = $1 AND h.row_id BETWEEN $2 AND $3
           WINDOW w AS (PARTITION BY h.table_name, h.row_id ORDER BY h.at, h.id)
