@@ -3,7 +3,7 @@
 // retries). Entries already there keep NULL: the chain starts after them.
 // Not one transaction; re-runnable from any point.
 // Down: copies the hashed entries' (id, at, prev_hash, hash) to
-// audit_archive.history_chain, then drops the columns; the next up puts
+// history_chain_archive.entries, then drops the columns; the next up puts
 // them back and drops the copy (app/history/chain-steps.ts).
 import { chainColumnsMigration } from '../app/history/chain-steps';
 

@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { ARCHIVE_SCHEMA } from '../db/migration-lib/audit-archive';
 import type { BuiltMigration } from '../db/migration-lib/built-migration';
 import { withMigrationClient } from '../db/migration-lib/migration-client';
 import { runOnlineDdl } from '../db/migration-lib/online-ddl';
@@ -20,7 +19,7 @@ import {
  *   columns   hash and prev_hash, nullable without default (catalog only,
  *             under a short lock_timeout with retries). Down keeps the
  *             chain: the hashed entries' (id, at, prev_hash, hash) are
- *             copied to audit_archive.history_chain before the columns go,
+ *             copied to history_chain_archive.entries before the columns go,
  *             and the next up puts them back (an UPDATE of history entries,
  *             which no writer ever updates, so nobody waits) and drops the
  *             copy. Not one transaction; re-runnable from any point.
@@ -28,8 +27,13 @@ import {
  *   trigger   the BEFORE INSERT row trigger. Down drops it; the hashes stay.
  */
 
-/** Where the columns' down keeps the chain until the next up (outside the app's schema). */
-export const CHAIN_ARCHIVE_TABLE = `${ARCHIVE_SCHEMA}.history_chain`;
+/**
+ * Where the columns' down keeps the chain until the next up: a schema of its
+ * own, outside the app's (the audit archive's schema is dropped with what it
+ * holds once its own values are restored).
+ */
+export const CHAIN_ARCHIVE_SCHEMA = 'history_chain_archive';
+export const CHAIN_ARCHIVE_TABLE = `${CHAIN_ARCHIVE_SCHEMA}.entries`;
 
 async function archiveExists(client: pg.ClientBase): Promise<boolean> {
   const { rows } = await client.query<{ found: boolean }>(
@@ -48,15 +52,10 @@ async function columnExists(client: pg.ClientBase): Promise<boolean> {
   return rows[0]?.found === true;
 }
 
-/** Drops the archive table, and its schema when nothing else is left in it. */
+/** Drops the archive and its schema. */
 async function dropArchive(client: pg.ClientBase): Promise<void> {
   await client.query(`DROP TABLE IF EXISTS ${CHAIN_ARCHIVE_TABLE}`);
-  await client.query(`DO $$ BEGIN
-      IF NOT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                      WHERE n.nspname = '${ARCHIVE_SCHEMA}') THEN
-        DROP SCHEMA IF EXISTS ${ARCHIVE_SCHEMA};
-      END IF;
-    END $$`);
+  await client.query(`DROP SCHEMA IF EXISTS ${CHAIN_ARCHIVE_SCHEMA}`);
 }
 
 /** The hash and prev_hash columns; the chain a rollback kept comes back with them. */
@@ -85,7 +84,7 @@ export function chainColumnsMigration(): BuiltMigration {
     down: (qi) =>
       withMigrationClient(qi, async (client) => {
         if (!(await columnExists(client))) return;
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${ARCHIVE_SCHEMA}`);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${CHAIN_ARCHIVE_SCHEMA}`);
         await client.query(
           `CREATE TABLE IF NOT EXISTS ${CHAIN_ARCHIVE_TABLE} (
              id bigint NOT NULL, at timestamptz NOT NULL,
