@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { BuiltMigration } from '../db/migration-lib/built-migration';
 import { withMigrationClient } from '../db/migration-lib/migration-client';
 import { runOnlineDdl } from '../db/migration-lib/online-ddl';
+import { countRows, rowCounterOfClient } from '../db/migration-lib/kept-rows';
 import { HISTORY_TABLE } from './captured-table';
 import {
   CHAIN_FUNCTION,
@@ -84,23 +85,26 @@ export function chainColumnsMigration(): BuiltMigration {
     down: (qi) =>
       withMigrationClient(qi, async (client) => {
         if (!(await columnExists(client))) return;
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${CHAIN_ARCHIVE_SCHEMA}`);
-        await client.query(
-          `CREATE TABLE IF NOT EXISTS ${CHAIN_ARCHIVE_TABLE} (
-             id bigint NOT NULL, at timestamptz NOT NULL,
-             ${PREV_HASH_COLUMN} bytea, ${HASH_COLUMN} bytea NOT NULL, PRIMARY KEY (id, at))`,
+        // db:plan answers this from the database it plans for (kept-rows.ts).
+        const hashed = await countRows(
+          rowCounterOfClient(client),
+          HISTORY_TABLE,
+          `${HASH_COLUMN} IS NOT NULL`,
         );
-        const { rowCount } = await client.query(
-          `INSERT INTO ${CHAIN_ARCHIVE_TABLE} (id, at, ${PREV_HASH_COLUMN}, ${HASH_COLUMN})
-           SELECT id, at, ${PREV_HASH_COLUMN}, ${HASH_COLUMN} FROM ${HISTORY_TABLE}
-            WHERE ${HASH_COLUMN} IS NOT NULL
-           ON CONFLICT (id, at) DO NOTHING`,
-        );
-        const { rows } = await client.query<{ n: string }>(
-          `SELECT count(*) AS n FROM ${CHAIN_ARCHIVE_TABLE}`,
-        );
-        // Nothing was hashed: no archive is left behind.
-        if (!rowCount && rows[0]?.n === '0') await dropArchive(client);
+        if (hashed > 0) {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${CHAIN_ARCHIVE_SCHEMA}`);
+          await client.query(
+            `CREATE TABLE IF NOT EXISTS ${CHAIN_ARCHIVE_TABLE} (
+               id bigint NOT NULL, at timestamptz NOT NULL,
+               ${PREV_HASH_COLUMN} bytea, ${HASH_COLUMN} bytea NOT NULL, PRIMARY KEY (id, at))`,
+          );
+          await client.query(
+            `INSERT INTO ${CHAIN_ARCHIVE_TABLE} (id, at, ${PREV_HASH_COLUMN}, ${HASH_COLUMN})
+             SELECT id, at, ${PREV_HASH_COLUMN}, ${HASH_COLUMN} FROM ${HISTORY_TABLE}
+              WHERE ${HASH_COLUMN} IS NOT NULL
+             ON CONFLICT (id, at) DO NOTHING`,
+          );
+        }
         await runOnlineDdl(
           client,
           [
