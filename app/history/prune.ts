@@ -11,6 +11,13 @@ import {
   type HistoryPartition,
 } from './partition-catalog';
 import { ensurePartitionsAheadSql } from './partition-sql';
+import {
+  notSealableBecause,
+  sealDefaultPartitionPrune,
+  sealPartition,
+  sealsTableExists,
+} from './seal';
+import { SEALS_TABLE } from './seal-sql';
 
 /*
  * Pruning the history drops whole monthly partitions, never a DELETE on the
@@ -24,6 +31,12 @@ import { ensurePartitionsAheadSql } from './partition-sql';
  * once the date passes its end. The default partition holds only entries no
  * monthly partition covered (none in normal operation); its older entries are
  * deleted in small batches, each its own short transaction.
+ *
+ * A partition is sealed before it is dropped (app/history/seal.ts; one
+ * sealed before must still match its seal, or the prune stops), and its
+ * seal marked pruned in the DROP's transaction; the default partition's
+ * older entries get a pruned seal before they are deleted. So what remains
+ * still verifies: a row's first remaining entry may chain to a pruned one.
  */
 
 /** A partition's lock was not granted within the retries; the message names the blockers. */
@@ -85,11 +98,33 @@ export async function runPrune(
   const { rows } = await client.query<{ made: number }>(ensurePartitionsAheadSql(MONTHS_AHEAD));
   const madeAhead = rows[0]?.made ?? 0;
   const dropped: DroppablePartition[] = [];
+  const sealing = await sealsTableExists(client);
   for (const partition of plan.drop) {
+    if (sealing) {
+      const reason = await notSealableBecause(client, partition);
+      if (reason) {
+        throw new OperatorError(
+          `${partition.name} cannot be sealed yet (${reason}), so it is not dropped; run the ` +
+            `prune again once that transaction is over (${dropped.length} partition(s) dropped so far).`,
+        );
+      }
+      const outcome = await sealPartition(client, partition);
+      log(
+        `sealed ${partition.name}${outcome === 'unchanged' ? ' (sealed before, unchanged)' : ''}`,
+      );
+    }
     // IF EXISTS: a prune running at the same time may have dropped it first.
     await runOnlineDdl(
       client,
-      [`DROP TABLE IF EXISTS ${ident(partition.name)}`],
+      [
+        `DROP TABLE IF EXISTS ${ident(partition.name)}`,
+        ...(sealing
+          ? [
+              `UPDATE ${SEALS_TABLE} SET pruned_at = clock_timestamp()
+                WHERE partition = '${partition.name}' AND pruned_at IS NULL`,
+            ]
+          : []),
+      ],
       [HISTORY_TABLE, partition.name],
     ).catch((error: unknown) => {
       if (!(error instanceof DdlLockTimeoutError)) throw error;
@@ -103,6 +138,7 @@ export async function runPrune(
   }
   let deletedFromDefault = 0;
   if (plan.defaultOlder > 0) {
+    if (sealing) await sealDefaultPartitionPrune(client, plan.before);
     const table = ident(HISTORY_DEFAULT_PARTITION);
     for (;;) {
       const { rowCount } = await client.query(

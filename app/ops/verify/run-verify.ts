@@ -8,6 +8,7 @@ import type { CheckResult } from '../check-report';
 import { openStableClient } from '../pg-client';
 import { countUnfilled, type UnfilledCounts } from './unfilled-rows';
 import { checkHistoryCapture, checkHistoryPartitions } from './history-checks';
+import { checkHistoryChain } from './chain-check';
 import {
   checkAuditColumns,
   checkAuditForeignKeys,
@@ -69,6 +70,7 @@ export async function runVerify(url: string): Promise<CheckResult[]> {
     );
     checks.push(await checkHistoryCapture(client));
     checks.push(await checkHistoryPartitions(client));
+    checks.push(await checkHistoryChain(client));
     return checks;
   } finally {
     await client.end();
