@@ -4,8 +4,10 @@
 // and retries, so a long transaction on campaigns cannot queue every reader
 // behind it. IF (NOT) EXISTS makes a re-run after a crash harmless.
 // Down: drops the column; refused while a campaign has it set (the up would
-// bring back only the default), unless --discard-data.
+// bring back only the default), unless --discard-data. A column already gone
+// (a down that dropped it and crashed before its record) has nothing to lose.
 import type { QueryInterface } from 'sequelize';
+import { existingColumns } from '../app/db/catalog';
 import { refuseToLoseRows, rowCounterOfClient } from '../app/db/migration-lib/kept-rows';
 import { withMigrationClient } from '../app/db/migration-lib/migration-client';
 import { runOnlineDdl } from '../app/db/migration-lib/online-ddl';
@@ -27,10 +29,12 @@ export async function up(queryInterface: QueryInterface): Promise<void> {
 
 export async function down(queryInterface: QueryInterface): Promise<void> {
   await withMigrationClient(queryInterface, async (client) => {
-    await refuseToLoseRows(rowCounterOfClient(client), 'campaigns', {
-      where: 'players_can_create_content',
-      what: 'column campaigns.players_can_create_content (campaigns that let players create content)',
-    });
+    if ((await existingColumns(client)).has('campaigns.players_can_create_content')) {
+      await refuseToLoseRows(rowCounterOfClient(client), 'campaigns', {
+        where: 'players_can_create_content',
+        what: 'column campaigns.players_can_create_content (campaigns that let players create content)',
+      });
+    }
     await runOnlineDdl(
       client,
       ['ALTER TABLE campaigns DROP COLUMN IF EXISTS players_can_create_content'],

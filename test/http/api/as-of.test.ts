@@ -55,19 +55,6 @@ function remove(f: CampaignFixture, path: string, user = f.gm) {
   return request(f.app).delete(`/api/${path}`).set('Authorization', user.auth).expect(204);
 }
 
-/** What a restore does to the table: the row back with its id and the values its delete entry holds. */
-async function reinsertFromDelete(sequelize: Sequelize, table: string, id: number) {
-  await sequelize.query(
-    `INSERT INTO ${table}
-     SELECT (jsonb_populate_record(NULL::${table},
-              (SELECT jsonb_object_agg(key, value -> 'from') FROM jsonb_each(h.changes)))).*
-       FROM history_entries h
-      WHERE h.table_name = $1 AND h.row_id = $2 AND h.action = 'delete'
-      ORDER BY h.at DESC, h.id DESC LIMIT 1`,
-    { bind: [table, id] },
-  );
-}
-
 /** The oldest entry's time, to the microsecond, as UTC ISO 8601, by a fresh query. */
 async function oldestEntryAt(sequelize: Sequelize): Promise<string> {
   const [row] = await sequelize.query<{ at: string }>(
@@ -109,8 +96,11 @@ describe('Rows as they were (asOf, snapshot)', () => {
       const atRename = await body(f.app, `/api/characters/${id}`, f.player);
       await remove(f, `characters/${id}`);
       const deleted = await moment();
-      // The restore brings the row back with its id: the history shows a create, read as one.
-      await reinsertFromDelete(db.current.sequelize, 'characters', id);
+      // The restore brings the row back with its id, recorded as action restore.
+      await request(f.app)
+        .post(`/api/characters/${id}/restore`)
+        .set('Authorization', f.player.auth)
+        .expect(201);
       const restored = await moment();
       await patch(f, `characters/${id}`, { name: 'Cedar' });
       const now = await moment();
