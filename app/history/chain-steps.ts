@@ -36,6 +36,16 @@ import {
 export const CHAIN_ARCHIVE_SCHEMA = 'history_chain_archive';
 export const CHAIN_ARCHIVE_TABLE = `${CHAIN_ARCHIVE_SCHEMA}.entries`;
 
+/** Where a rollback keeps the hashes (also made by db:restore before it loads a backup's copy). */
+export async function ensureChainArchive(client: pg.ClientBase): Promise<void> {
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${CHAIN_ARCHIVE_SCHEMA}`);
+  await client.query(
+    `CREATE TABLE IF NOT EXISTS ${CHAIN_ARCHIVE_TABLE} (
+       id bigint NOT NULL, at timestamptz NOT NULL,
+       ${PREV_HASH_COLUMN} bytea, ${HASH_COLUMN} bytea NOT NULL, PRIMARY KEY (id, at))`,
+  );
+}
+
 async function archiveExists(client: pg.ClientBase): Promise<boolean> {
   const { rows } = await client.query<{ found: boolean }>(
     'SELECT to_regclass($1) IS NOT NULL AS found',
@@ -92,12 +102,7 @@ export function chainColumnsMigration(): BuiltMigration {
           `${HASH_COLUMN} IS NOT NULL`,
         );
         if (hashed > 0) {
-          await client.query(`CREATE SCHEMA IF NOT EXISTS ${CHAIN_ARCHIVE_SCHEMA}`);
-          await client.query(
-            `CREATE TABLE IF NOT EXISTS ${CHAIN_ARCHIVE_TABLE} (
-               id bigint NOT NULL, at timestamptz NOT NULL,
-               ${PREV_HASH_COLUMN} bytea, ${HASH_COLUMN} bytea NOT NULL, PRIMARY KEY (id, at))`,
-          );
+          await ensureChainArchive(client);
           await client.query(
             `INSERT INTO ${CHAIN_ARCHIVE_TABLE} (id, at, ${PREV_HASH_COLUMN}, ${HASH_COLUMN})
              SELECT id, at, ${PREV_HASH_COLUMN}, ${HASH_COLUMN} FROM ${HISTORY_TABLE}

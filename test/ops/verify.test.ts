@@ -68,6 +68,7 @@ describe('db:verify', () => {
       'indexes',
       'history capture',
       'history partitions',
+      'history chain',
     ]);
     expect(result.migrations).to.include(ALL.at(-1));
   });

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ARCHIVE_SCHEMA } from '../../db/migration-lib/audit-archive';
 import { RECORD_SCHEMA } from '../../db/migration-lib/recorded-fills';
 import { ident } from '../../db/sql-identifier';
+import { CHAIN_ARCHIVE_SCHEMA } from '../../history/chain-steps';
 import { BackupError } from './manifest';
 
 /** The migration history: rebuilt by migrating the target, so it is compared, not copied. */
@@ -78,7 +79,7 @@ export async function backupTables(client: pg.ClientBase): Promise<TableSpec[]> 
         AND NOT (n.nspname = current_schema() AND c.relname = ANY($2))
       ORDER BY n.nspname = current_schema() DESC, n.nspname, c.relname`,
     [
-      [ARCHIVE_SCHEMA, RECORD_SCHEMA],
+      [ARCHIVE_SCHEMA, RECORD_SCHEMA, CHAIN_ARCHIVE_SCHEMA],
       [HISTORY_TABLE, ...Object.keys(EXCLUDED_TABLES)],
     ],
   );

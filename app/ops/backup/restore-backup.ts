@@ -21,6 +21,7 @@ import { migrateUp } from '../../db/migration-runner';
 import { createMigrator, ensureMigrationHistory } from '../../db/migrator';
 import { createSequelize } from '../../db/sequelize';
 import { ident } from '../../db/sql-identifier';
+import { CHAIN_ARCHIVE_SCHEMA, ensureChainArchive } from '../../history/chain-steps';
 import { ENSURE_PARTITIONS_FUNCTION } from '../../history/partition-sql';
 import { appliedMigrations, openStableClient } from '../pg-client';
 import { displayName, qualifiedName } from './catalog';
@@ -237,6 +238,10 @@ async function loadTables(
       if (manifest.tables.some((dump) => dump.schema === ARCHIVE_SCHEMA)) {
         // The archive is not created by any migration's up: it holds what a rollback kept.
         await ensureArchive(client);
+      }
+      if (manifest.tables.some((dump) => dump.schema === CHAIN_ARCHIVE_SCHEMA)) {
+        // Likewise the hashes a rollback of the chain's columns kept.
+        await ensureChainArchive(client);
       }
       // The target's record of fills is its own migrate step's, on empty
       // tables: the backup's replaces it (none, from a backup made before

@@ -102,11 +102,26 @@ const bodiless: Array<[string, (f: CampaignFixture, ids: Ids) => string, string]
   ['/api/characters/{id}', (_f, ids) => `/api/characters/${ids.character}`, 'characters'],
   ['/api/items/{id}', (_f, ids) => `/api/items/${ids.item}`, 'items'],
   ['/api/locations/{id}', (_f, ids) => `/api/locations/${ids.location}`, 'locations'],
+  ...(['character', 'item', 'location'] as const).map(
+    (kind): [string, (f: CampaignFixture, ids: Ids) => string, string] => [
+      `/api/${kind}s/{id}/restore`,
+      (_f, ids) => `/api/${kind}s/${ids[kind]}/restore`,
+      `${kind}s`,
+    ],
+  ),
+  ...(['campaign', 'character', 'item', 'location'] as const).map(
+    (kind): [string, (f: CampaignFixture, ids: Ids) => string, string] => [
+      `/api/${kind}s/{id}/history/{entryId}/revert`,
+      (f, ids) =>
+        `/api/${kind}s/${kind === 'campaign' ? f.campaignId : ids[kind]}/history/1/revert`,
+      `${kind}s`,
+    ],
+  ),
 ];
 
-/** Logout, accept and decline are POSTs; the other bodiless writes are DELETEs. */
+/** Logout, accept, decline, restore and revert are POSTs; the other bodiless writes are DELETEs. */
 const bodilessMethod = (route: string) =>
-  /logout|accept|decline/.test(route) ? ('post' as const) : ('delete' as const);
+  /logout|accept|decline|restore|revert/.test(route) ? ('post' as const) : ('delete' as const);
 
 describe('Server-set fields in request bodies', () => {
   let db: TestDatabase;
