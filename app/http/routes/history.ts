@@ -1,6 +1,7 @@
 import { ValidationError } from '../../errors';
 import type { RowKind } from '../../registry';
-import type { CursorScope, HistoryCursors } from '../../services/history-cursor';
+import type { HistoryCursors } from '../../services/history-cursor';
+import type { CursorScope } from '../../services/signed-cursor';
 import type { HistoryService } from '../../services/history-service';
 import type { ApiRouter } from '../api/api-router';
 import {

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors';
-import type { CursorScope } from '../../services/history-cursor';
+import type { CursorScope } from '../../services/signed-cursor';
 import { SnapshotCursors } from '../../services/snapshot-cursor';
 import { SNAPSHOT_KINDS, type SnapshotService } from '../../services/snapshot-service';
 import type { ApiRouter } from '../api/api-router';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CURSOR_PATTERN } from '../../services/history-cursor';
+import { CURSOR_PATTERN } from '../../services/signed-cursor';
 import { SNAPSHOT_KINDS } from '../../services/snapshot-service';
 import { Character, ItemSchemas, LocationSchemas } from './content';
 import { MAX_PAGE_SIZE, Timestamp } from './common';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CURSOR_PATTERN } from '../../services/history-cursor';
+import { CURSOR_PATTERN } from '../../services/signed-cursor';
 import { Id, PageQuery, UserSummary, nullable } from './common';
 import { Character } from './content';
 import { NOT_A_CURSOR } from './history';

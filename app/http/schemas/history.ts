@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { HISTORY_TABLES } from '../../history/history-spec';
-import { CURSOR_PATTERN } from '../../services/history-cursor';
+import { CURSOR_PATTERN } from '../../services/signed-cursor';
 import { MEMBERSHIP_EVENTS } from '../../services/membership-events';
 import { Id, PageQuery, Timestamp, UserSummary, nullable } from './common';
 
