@@ -26,20 +26,43 @@ export function captureTriggerName(table: string): string {
 
 const setting = (name: string) => `NULLIF(current_setting('${name}', true), '')`;
 
+/** What the second version of the capture function adds (capture-actions-sql.ts); empty in the first. */
+export interface CaptureActions {
+  declare: string;
+  onUpdate: string;
+  onInsert: string;
+  onDelete: string;
+  /** The value of `action`: the first version derives it from TG_OP. */
+  action: string;
+  columns: string;
+  values: string;
+}
+
+const FIRST_VERSION: CaptureActions = {
+  declare: '',
+  onUpdate: '',
+  onInsert: '',
+  onDelete: '',
+  action: "CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END",
+  columns: '',
+  values: '',
+};
+
 /**
  * The capture function, shared by every captured table; its one argument is
  * the column naming the row's campaign. `changes` is `{ column: { from, to } }`:
  * the changed columns for an update, the whole row for a create (from NULL)
- * or a delete (to NULL).
+ * or a delete (to NULL). Without `actions`, the first version's text exactly,
+ * as released migrations install it.
  */
-export function captureFunctionSql(): string {
+export function captureFunctionSql(actions: CaptureActions = FIRST_VERSION): string {
   const unrecorded = `'{${UNRECORDED_COLUMNS.join(',')}}'::text[]`;
   return `CREATE OR REPLACE FUNCTION ${CAPTURE_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
   DECLARE
     before_row jsonb;
     after_row jsonb;
     row_data jsonb;
-    changes jsonb;
+    changes jsonb;${actions.declare}
   BEGIN
     IF TG_OP = 'UPDATE' THEN
       before_row := to_jsonb(OLD) - ${unrecorded};
@@ -51,24 +74,24 @@ export function captureFunctionSql(): string {
       SELECT jsonb_object_agg(a.key, jsonb_build_object('from', before_row -> a.key, 'to', a.value))
         INTO changes
         FROM jsonb_each(after_row) a
-       WHERE (before_row -> a.key) IS DISTINCT FROM a.value;
+       WHERE (before_row -> a.key) IS DISTINCT FROM a.value;${actions.onUpdate}
     ELSIF TG_OP = 'INSERT' THEN
       row_data := to_jsonb(NEW);
       SELECT jsonb_object_agg(key, jsonb_build_object('from', NULL, 'to', value))
-        INTO changes FROM jsonb_each(row_data);
+        INTO changes FROM jsonb_each(row_data);${actions.onInsert}
     ELSE
       row_data := to_jsonb(OLD);
       SELECT jsonb_object_agg(key, jsonb_build_object('from', value, 'to', NULL))
-        INTO changes FROM jsonb_each(row_data);
+        INTO changes FROM jsonb_each(row_data);${actions.onDelete}
     END IF;
     INSERT INTO ${HISTORY_TABLE}
-           (table_name, row_id, campaign_id, action, actor_id, request_id, source, changes)
+           (table_name, row_id, campaign_id, action, actor_id, request_id, source, changes${actions.columns})
     VALUES (TG_TABLE_NAME, (row_data ->> 'id')::integer, (row_data ->> TG_ARGV[0])::integer,
-            CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update' ELSE 'delete' END,
+            ${actions.action},
             ${setting(HISTORY_SETTINGS.actor)}::integer,
             ${setting(HISTORY_SETTINGS.requestId)},
             ${setting(HISTORY_SETTINGS.source)},
-            changes);
+            changes${actions.values});
     RETURN NULL;
   END $$`;
 }
