@@ -13,10 +13,9 @@ import os from 'node:os';
 import type pg from 'pg';
 import autocannon from 'autocannon';
 import { startAppServer, type AppServerProcess } from '../app/dev/app-server';
-import { runBench, withClient } from './support/bench-server';
 import { parentPid, processTreeCpuMs } from './support/cpu';
-import { migrate } from './support/datasets';
 import { prepareItemWrites } from './support/item-writes';
+import { runOnMigratedDatabase } from './support/migrated-bench';
 import { envInt, printTable, quantile } from './support/report';
 
 const DATABASE = 'bench_http_workers';
@@ -154,21 +153,8 @@ async function compare(url: string, client: pg.Client): Promise<void> {
   }
 }
 
-function main(): void {
-  if (process.argv.includes('--help')) {
-    console.log(
-      'Usage: npm run bench:http-workers\n\nItem reads, updates and creates through one worker and through BENCH_WORKERS (default: available cores).\nBENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_HTTP_CONNECTIONS tune the runs; BENCH_DATABASE_URL uses a server of yours.',
-    );
-    return;
-  }
-  runBench(async (server) => {
-    await server.admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    await server.admin(`CREATE DATABASE ${DATABASE}`);
-    await migrate(server, DATABASE);
-    const url = server.url(DATABASE);
-    await withClient(url, (client) => compare(url, client));
-    await server.admin(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-  });
-}
-
-main();
+runOnMigratedDatabase(
+  DATABASE,
+  'Usage: npm run bench:http-workers\n\nItem reads, updates and creates through one worker and through BENCH_WORKERS (default: available cores).\nBENCH_HTTP_SECONDS, BENCH_HTTP_ROUNDS, BENCH_HTTP_CONNECTIONS tune the runs; BENCH_DATABASE_URL uses a server of yours.',
+  compare,
+);
