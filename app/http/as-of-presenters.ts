@@ -22,13 +22,21 @@ function auditFieldsAsOf(row: RowAsOf, users: UserSummaries) {
   };
 }
 
-export function presentCharacterAsOf(row: RowAsOf, users: UserSummaries) {
+/** The fields characters, items and locations share, first in each body. */
+function contentFieldsAsOf(row: RowAsOf) {
   const v = row.values;
   return {
     id: row.id,
     campaignId: int(v.campaign_id),
     name: text(v.name),
     description: text(v.description),
+  };
+}
+
+export function presentCharacterAsOf(row: RowAsOf, users: UserSummaries) {
+  const v = row.values;
+  return {
+    ...contentFieldsAsOf(row),
     gameSystem: text(v.game_system),
     playerOwnerId: int(v.player_owner_id),
     playerOwner: userOf(users, v.player_owner_id),
@@ -37,14 +45,7 @@ export function presentCharacterAsOf(row: RowAsOf, users: UserSummaries) {
 }
 
 export function presentThingAsOf(row: RowAsOf, users: UserSummaries) {
-  const v = row.values;
-  return {
-    id: row.id,
-    campaignId: int(v.campaign_id),
-    name: text(v.name),
-    description: text(v.description),
-    ...auditFieldsAsOf(row, users),
-  };
+  return { ...contentFieldsAsOf(row), ...auditFieldsAsOf(row, users) };
 }
 
 /** A campaign as it was, with the caller's role in it now. */
