@@ -47,7 +47,7 @@ function servedDocument(): Record<string, unknown> {
     logging: false,
   });
   const { document } = buildApi({ sequelize, config: loadConfig({ NODE_ENV: 'test' }) });
-  return JSON.parse(JSON.stringify(document));
+  return JSON.parse(JSON.stringify(document()));
 }
 
 interface Checker {

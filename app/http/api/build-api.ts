@@ -41,7 +41,7 @@ export function buildApi(deps: {
   loginLimits?: Partial<AuthRateLimits> | undefined;
   /** Another limiter altogether (benchmarks compare one). */
   authLimiter?: AuthLimiter | undefined;
-}): { router: Router; document: ReturnType<typeof buildOpenApiDocument> } {
+}): { router: Router; document: () => ReturnType<typeof buildOpenApiDocument> } {
   const { sequelize, config } = deps;
   const accounts = new AccountService(
     { scryptLogN: config.passwordScryptLogN, tokenTtlHours: config.authTokenTtlHours },
@@ -75,5 +75,8 @@ export function buildApi(deps: {
   });
   api.finish();
   registerServiceRoutes(api.registry);
-  return { router: api.router, document: buildOpenApiDocument(api.registry) };
+  // Generating the document costs tens of milliseconds: done when it is first
+  // served (GET /api/openapi.json or /docs), once per app.
+  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+  return { router: api.router, document: () => (document ??= buildOpenApiDocument(api.registry)) };
 }
