@@ -62,13 +62,15 @@ export class CharacterService {
       );
     }
     if (playerOwnerId !== userId) await this.requireMember(input.campaignId, playerOwnerId);
-    const character = await Character.create({
-      ...defined(input),
-      name: input.name,
-      campaignId: input.campaignId,
-      playerOwnerId,
+    // The answer is read in the write's transaction: a DELETE committed
+    // right after cannot turn a successful create into a 404.
+    return this.sequelize.transaction(async (transaction) => {
+      const character = await Character.create(
+        { ...defined(input), name: input.name, campaignId: input.campaignId, playerOwnerId },
+        { transaction },
+      );
+      return this.reload(character.id, transaction);
     });
-    return this.reload(character.id);
   }
 
   /**
@@ -84,7 +86,7 @@ export class CharacterService {
     input: CharacterInput,
     precondition?: Precondition<Character>,
   ): Promise<Character> {
-    await this.sequelize.transaction(async (transaction) => {
+    return this.sequelize.transaction(async (transaction) => {
       const { character, access } = await this.findLocked(id, userId, transaction);
       this.requireEditable(access, userId, character);
       await requireUnchanged(precondition, () => this.reload(id, transaction), `Character ${id}`);
@@ -95,8 +97,10 @@ export class CharacterService {
         await this.requireMember(character.campaignId, input.playerOwnerId, transaction);
       }
       await character.update(defined(input), { transaction });
+      // Read under the row lock: a DELETE waiting on it cannot make the
+      // answer a 404 once this change has committed.
+      return this.reload(id, transaction);
     });
-    return this.reload(id);
   }
 
   /** Deletes a character, under the same row lock (and `precondition`) as update. */
@@ -143,7 +147,6 @@ export class CharacterService {
   /** The character as responses show it, with its users (after a write, or under its lock). */
   private async reload(id: number, transaction?: Transaction): Promise<Character> {
     const character = await Character.findByPk(id, { include: includes(), transaction });
-    // Deleted by someone else in between.
     if (!character) throw new NotFoundError(`Character ${id} not found`);
     return character;
   }

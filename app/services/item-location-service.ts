@@ -58,12 +58,15 @@ export class ItemLocationService<T extends Thing> {
           : `Your role (${role}) cannot create a ${this.label.toLowerCase()}`,
       );
     }
-    const row = await this.rows.create({
-      ...defined(input),
-      name: input.name,
-      campaignId: input.campaignId,
+    // The answer is read in the write's transaction: a DELETE committed
+    // right after cannot turn a successful create into a 404.
+    return this.sequelize.transaction(async (transaction) => {
+      const row = await this.rows.create(
+        { ...defined(input), name: input.name, campaignId: input.campaignId },
+        { transaction },
+      );
+      return this.reload(row.id, transaction);
     });
-    return this.reload(row.id);
   }
 
   /**
@@ -77,13 +80,15 @@ export class ItemLocationService<T extends Thing> {
     input: ThingInput,
     precondition?: Precondition<T>,
   ): Promise<T> {
-    await this.sequelize.transaction(async (transaction) => {
+    return this.sequelize.transaction(async (transaction) => {
       const { row, access } = await this.findLocked(id, userId, transaction);
       this.requireEditor(access);
       await requireUnchanged(precondition, () => this.reload(id, transaction), this.named(id));
       await row.update(defined(input), { transaction });
+      // Read under the row lock: a DELETE waiting on it cannot make the
+      // answer a 404 once this change has committed.
+      return this.reload(id, transaction);
     });
-    return this.reload(id);
   }
 
   /** Deletes a row, under the same row lock (and `precondition`) as update. */
@@ -124,7 +129,6 @@ export class ItemLocationService<T extends Thing> {
       include: auditUsersInclude(this.model),
       transaction,
     });
-    // Deleted by someone else in between.
     if (!row) throw new NotFoundError(`${this.label} ${id} not found`);
     return row as unknown as T;
   }
