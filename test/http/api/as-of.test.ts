@@ -6,7 +6,11 @@ import { HISTORY_TABLES } from '../../../app/history/history-spec';
 import { captureMigration } from '../../../app/history/history-steps';
 import { removeCaptureSql } from '../../../app/history/capture-sql';
 import { addMember, signUp, type TestUser } from '../../support/api-client';
-import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
+import {
+  campaignFixture,
+  useFixtureDatabase,
+  type CampaignFixture,
+} from '../../support/campaign-fixture';
 import { useTestDatabase } from '../../support/test-database';
 
 // `?asOf=` on single GETs and /api/campaigns/:id/snapshot: rows as they were,
@@ -83,11 +87,11 @@ async function wholeSnapshot(f: CampaignFixture, query: string, user: TestUser =
 }
 
 describe('Rows as they were (asOf, snapshot)', () => {
-  const db = useTestDatabase('latest');
+  const db = useFixtureDatabase();
 
   describe('GET /api/<collection>/:id?asOf=', () => {
     it('when a character is renamed, deleted, restored and renamed again, answers each time with the row as it was then, and 404 while it did not exist', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const beforeCreate = await moment();
       const id = await create(f, 'characters', { name: 'Aria', playerOwnerId: f.player.id });
       const created = await moment();
@@ -135,7 +139,7 @@ describe('Rows as they were (asOf, snapshot)', () => {
     });
 
     it('when an item and a campaign were changed, answers their earlier values, the creator, and the caller’s role now', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const itemId = await create(f, 'items', { name: 'Lamp', description: 'brass' });
       const before = await moment();
       await patch(f, `items/${itemId}`, { description: 'silver' }, f.owner);
@@ -169,7 +173,7 @@ describe('Rows as they were (asOf, snapshot)', () => {
     });
 
     it('when the time is malformed, in the future, or before the oldest entry, answers 400 naming asOf (and the earliest time it can answer)', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const id = await create(f, 'locations', { name: 'Harbour' });
       const url = `/api/locations/${id}?asOf=`;
       for (const bad of ['yesterday', '2026-02-30T00:00:00Z', '0000-01-01T00:00:00Z']) {
@@ -191,31 +195,8 @@ describe('Rows as they were (asOf, snapshot)', () => {
       await get(f.app, `/api/campaigns/${f.campaignId}?asOf=${oldest}`, f.owner).expect(200);
     });
 
-    it('when the oldest partitions were pruned, the earliest time it can answer is the oldest entry left', async () => {
-      const sequelize = db.current.sequelize;
-      await sequelize.query(`SELECT gma_history_ensure_partitions('2024-01-01', '2024-03-01')`);
-      // Entries of a campaign long gone, written in time order as the capture writes them.
-      await sequelize.query(
-        `INSERT INTO history_entries (at, table_name, row_id, campaign_id, action, changes)
-         VALUES ('2024-01-15T00:00:00Z', 'campaigns', 999, 999, 'update', '{"description":{"from":"a","to":"b"}}'),
-                ('2024-02-15T00:00:00Z', 'campaigns', 999, 999, 'update', '{"description":{"from":"b","to":""}}')`,
-      );
-      const f = await campaignFixture(db.current);
-      const asOf = (at: string) => get(f.app, `/api/campaigns/${f.campaignId}?asOf=${at}`, f.owner);
-      expect((await asOf('2024-02-01T00:00:00Z')).status).to.equal(404);
-      // db:history-prune drops January's partition whole.
-      await sequelize.query('DROP TABLE history_entries_p202401');
-      const res = await asOf('2024-02-01T00:00:00Z');
-      expect(res.status).to.equal(400);
-      expect(res.body.error.message).to.include(
-        'the earliest time it can answer is 2024-02-15T00:00:00.000000Z',
-      );
-      // From then on it answers: the campaign did not exist yet.
-      expect((await asOf('2024-02-15T00:00:00Z')).status).to.equal(404);
-    });
-
     it('when the caller is a member, an outsider or anonymous, answers 200, 404 and 401; a member who joined later reads the earlier rows too', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const id = await create(f, 'characters', { name: 'Aria', playerOwnerId: f.player.id });
       const before = await moment();
       await patch(f, `characters/${id}`, { name: 'Briar' });
@@ -232,7 +213,7 @@ describe('Rows as they were (asOf, snapshot)', () => {
       expect((await body(f.app, url, late)).name).to.equal('Aria');
     });
     it('when the campaign was deleted since, answers 404 for it, its rows and its snapshot, to its former members too', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const itemId = await create(f, 'items', { name: 'Lamp' });
       const before = await moment();
       await request(f.app)
@@ -251,7 +232,7 @@ describe('Rows as they were (asOf, snapshot)', () => {
 
   describe('GET /api/campaigns/:id/snapshot', () => {
     it('when read for now, lists exactly what the ordinary GETs answer, kind then id, across pages', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const c1 = await create(f, 'characters', { name: 'Aria', playerOwnerId: f.player.id });
       const c2 = await create(f, 'characters', { name: 'Briar', playerOwnerId: f.otherPlayer.id });
       const gone = await create(f, 'characters', { name: 'Gone', playerOwnerId: f.player.id });
@@ -281,7 +262,7 @@ describe('Rows as they were (asOf, snapshot)', () => {
     });
 
     it('when read for an earlier time, lists the rows then with their values then: deleted since included, created since left out', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const kept = await create(f, 'characters', { name: 'Aria', playerOwnerId: f.player.id });
       const gone = await create(f, 'items', { name: 'Lamp', description: 'brass' });
       const then = await moment();
@@ -303,7 +284,7 @@ describe('Rows as they were (asOf, snapshot)', () => {
     });
 
     it('when at, kind, limit or cursor is wrong, answers 400 naming the field', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const now = await moment();
       const base = `/api/campaigns/${f.campaignId}/snapshot`;
       const field = async (query: string) => {
@@ -331,7 +312,7 @@ describe('Rows as they were (asOf, snapshot)', () => {
     });
 
     it('when the caller is a member, an outsider or anonymous, answers 200, 404 and 401', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       await create(f, 'items', { name: 'Lamp' });
       const now = await moment();
       const url = `/api/campaigns/${f.campaignId}/snapshot?at=${now}`;
@@ -341,6 +322,37 @@ describe('Rows as they were (asOf, snapshot)', () => {
       const outsider = await get(f.app, url, f.outsider).expect(404);
       expect(outsider.body.error.message).to.equal(`Campaign ${f.campaignId} not found`);
       await get(f.app, url).expect(401);
+    });
+  });
+});
+
+// These two need the history as a fresh database has it: entries written
+// before the fixture's, or no capture before the fixture exists.
+describe('Rows as they were, before the fixture', () => {
+  const db = useTestDatabase('latest');
+
+  describe('GET /api/<collection>/:id?asOf=', () => {
+    it('when the oldest partitions were pruned, the earliest time it can answer is the oldest entry left', async () => {
+      const sequelize = db.current.sequelize;
+      await sequelize.query(`SELECT gma_history_ensure_partitions('2024-01-01', '2024-03-01')`);
+      // Entries of a campaign long gone, written in time order as the capture writes them.
+      await sequelize.query(
+        `INSERT INTO history_entries (at, table_name, row_id, campaign_id, action, changes)
+         VALUES ('2024-01-15T00:00:00Z', 'campaigns', 999, 999, 'update', '{"description":{"from":"a","to":"b"}}'),
+                ('2024-02-15T00:00:00Z', 'campaigns', 999, 999, 'update', '{"description":{"from":"b","to":""}}')`,
+      );
+      const f = await campaignFixture(db.current);
+      const asOf = (at: string) => get(f.app, `/api/campaigns/${f.campaignId}?asOf=${at}`, f.owner);
+      expect((await asOf('2024-02-01T00:00:00Z')).status).to.equal(404);
+      // db:history-prune drops January's partition whole.
+      await sequelize.query('DROP TABLE history_entries_p202401');
+      const res = await asOf('2024-02-01T00:00:00Z');
+      expect(res.status).to.equal(400);
+      expect(res.body.error.message).to.include(
+        'the earliest time it can answer is 2024-02-15T00:00:00.000000Z',
+      );
+      // From then on it answers: the campaign did not exist yet.
+      expect((await asOf('2024-02-15T00:00:00Z')).status).to.equal(404);
     });
   });
 

@@ -1,19 +1,18 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
+import { useFixtureDatabase, type CampaignFixture } from '../../support/campaign-fixture';
 import { STRONG_ETAG, TAGGED_KINDS, etagOfText, storedRow } from '../../support/tagged-resources';
-import { useTestDatabase } from '../../support/test-database';
 
 // Every single resource carries a strong ETag; GET honours If-None-Match,
 // PATCH and DELETE honour If-Match. Each check of the database is a fresh
 // query, not the API's own answer.
 
 describe('ETags and conditional requests', () => {
-  const db = useTestDatabase('latest');
+  const db = useFixtureDatabase();
   let f: CampaignFixture;
 
-  beforeEach(async () => {
-    f = await campaignFixture(db.current);
+  beforeEach(() => {
+    f = db.fixture;
   });
 
   const get = (path: string, auth = f.owner.auth) =>

@@ -2,8 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { jsonClient } from '../../support/api-client';
-import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
-import { useTestDatabase } from '../../support/test-database';
+import { useFixtureDatabase, type CampaignFixture } from '../../support/campaign-fixture';
 
 // Two users edit the same row at once, twenty times over a real port. The
 // row lock orders the changes; the history must keep that order: each
@@ -23,13 +22,13 @@ interface ApiEntry {
 }
 
 describe('History order under overlapping edits', () => {
-  const db = useTestDatabase('latest');
+  const db = useFixtureDatabase();
   let server: Server | undefined;
   let f: CampaignFixture;
   let call: ReturnType<typeof jsonClient>;
 
   beforeEach(async () => {
-    f = await campaignFixture(db.current);
+    f = db.fixture;
     server = f.app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server!.once('listening', resolve));
     call = jsonClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);

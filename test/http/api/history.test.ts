@@ -1,9 +1,8 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { TestUser } from '../../support/api-client';
-import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
+import { useFixtureDatabase, type CampaignFixture } from '../../support/campaign-fixture';
 import { historyOf } from '../../support/history';
-import { useTestDatabase } from '../../support/test-database';
 
 // Reading the history over HTTP: a row's own history, the campaign's
 // activity, and what a write from outside the app looks like there. Every
@@ -38,7 +37,7 @@ const summary = (user: TestUser) => ({
 });
 
 describe('History over HTTP', () => {
-  const db = useTestDatabase('latest');
+  const db = useFixtureDatabase();
 
   describe('a row’s history', () => {
     interface Case {
@@ -111,7 +110,7 @@ describe('History over HTTP', () => {
 
     for (const c of cases) {
       it(`when one of the ${c.kind} is created and then edited over HTTP, its history answers both entries newest first, with actor and camelCase changes only of fields the resource shows`, async () => {
-        const f = await campaignFixture(db.current);
+        const f = db.fixture;
         const creator = c.kind === 'campaigns' ? f.owner : f.gm;
         const { id, created } = await c.create(f, creator);
         await request(f.app)
@@ -154,7 +153,7 @@ describe('History over HTTP', () => {
     }
 
     it('when a row is changed by raw SQL outside the app, its history shows the change with actor null', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const item = await request(f.app)
         .post('/api/items')
         .set('Authorization', f.owner.auth)
@@ -177,7 +176,7 @@ describe('History over HTTP', () => {
     });
 
     it('when the actor’s account is deleted afterwards, its entries answer actor null and keep their changes', async () => {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const item = await request(f.app)
         .post('/api/items')
         .set('Authorization', f.gm.auth)
@@ -194,7 +193,7 @@ describe('History over HTTP', () => {
   });
 
   it('when a character, an item and a location are deleted over HTTP, their histories answer 404 and every entry, the delete included, stays in the campaign’s activity', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const rows: Array<{ collection: string; kind: string; id: number }> = [];
     for (const [collection, kind, extra] of [
       ['characters', 'character', { playerOwnerId: f.player.id }],
@@ -243,7 +242,7 @@ describe('History over HTTP', () => {
   describe('the campaign’s activity', () => {
     /** Entries by three users, of every kind, at distinct times; and the whole activity. */
     async function busyCampaign() {
-      const f = await campaignFixture(db.current);
+      const f = db.fixture;
       const post = (user: TestUser, collection: string, body: object) =>
         request(f.app)
           .post(`/api/${collection}`)
@@ -403,7 +402,7 @@ describe('History over HTTP', () => {
   });
 
   it('when limit, cursor, kind, actor, since or until is not valid, answers 400 naming the field', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const notACursor = Buffer.from(JSON.stringify(['yesterday', '1'])).toString('base64url');
     const badMonth = Buffer.from(JSON.stringify(['2026-13-01T00:00:00.000000Z', '1'])).toString(
       'base64url',

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { signUp, testApp, type TestUser } from '../../support/api-client';
-import { campaignFixture } from '../../support/campaign-fixture';
-import { useTestDatabase } from '../../support/test-database';
+import { useFixtureDatabase } from '../../support/campaign-fixture';
 
 describe('Membership by invitation', () => {
-  const db = useTestDatabase('latest');
+  const db = useFixtureDatabase();
 
   async function memberships(campaignId: number) {
     const [rows] = await db.current.sequelize.query(
@@ -31,7 +30,7 @@ describe('Membership by invitation', () => {
   }
 
   it('when the OWNER invites an account, it is not a member and sees nothing of the campaign until it accepts; then it is a member with that role', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const before = await memberships(f.campaignId);
     const created = await invite(f.app, f.campaignId, f.owner, {
       username: 'OUTSIDER',
@@ -79,7 +78,7 @@ describe('Membership by invitation', () => {
   });
 
   it('when anyone but the invitee accepts or declines, answers 404 and the invitation stays pending', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const { body } = await invite(f.app, f.campaignId, f.owner, {
       username: 'outsider',
       role: 'GM',
@@ -107,7 +106,7 @@ describe('Membership by invitation', () => {
   });
 
   it('when the invitee declines, the invitation is gone and nobody joined; a second decline is 404', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const before = await memberships(f.campaignId);
     const { body } = await invite(f.app, f.campaignId, f.owner, {
       username: 'outsider',
@@ -125,7 +124,7 @@ describe('Membership by invitation', () => {
   });
 
   it('when a GM invites as GM or OWNER, or a PLAYER invites at all, answers 403 and invites nobody; a GM may invite a PLAYER', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     await invite(f.app, f.campaignId, f.gm, { username: 'outsider', role: 'GM' }).expect(403);
     await invite(f.app, f.campaignId, f.gm, { username: 'outsider', role: 'OWNER' }).expect(403);
     await invite(f.app, f.campaignId, f.player, {
@@ -138,7 +137,7 @@ describe('Membership by invitation', () => {
   });
 
   it('when a non-member invites, answers 404 as for a campaign that does not exist', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const stranger = await signUp(f.app, 'stranger');
     const res = await invite(f.app, f.campaignId, stranger, {
       username: 'outsider',
@@ -149,7 +148,7 @@ describe('Membership by invitation', () => {
   });
 
   it('when an invitation is pending, a second one answers 409; once revoked, it cannot be accepted', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const { body } = await invite(f.app, f.campaignId, f.owner, {
       username: 'outsider',
       role: 'PLAYER',
@@ -167,7 +166,7 @@ describe('Membership by invitation', () => {
   });
 
   it('when an invitation has expired, it is not listed and cannot be accepted; a new one may be sent', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const { body } = await invite(f.app, f.campaignId, f.owner, {
       username: 'outsider',
       role: 'PLAYER',
@@ -195,7 +194,7 @@ describe('Membership by invitation', () => {
   });
 
   it('when INVITATION_TTL_DAYS=2, a new invitation expires in 2 days', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const app = testApp(db.current, undefined, { INVITATION_TTL_DAYS: '2' });
     const { body } = await invite(app, f.campaignId, f.owner, {
       username: 'outsider',
@@ -206,7 +205,7 @@ describe('Membership by invitation', () => {
   });
 
   it('when the invitee accepts twice at once, one accept succeeds and one membership exists', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const { body } = await invite(f.app, f.campaignId, f.owner, {
       username: 'outsider',
       role: 'PLAYER',
@@ -227,10 +226,10 @@ describe('Membership by invitation', () => {
 });
 
 describe('Account numbers reveal nothing to strangers', () => {
-  const db = useTestDatabase('latest');
+  const db = useFixtureDatabase();
 
   it('when a member names an existing non-member and a number no account has, every endpoint that takes a user id answers the same', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const existing = f.outsider.id;
     const missing = 999_999;
     const probes = [

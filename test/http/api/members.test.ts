@@ -1,10 +1,9 @@
 import { expect } from 'chai';
 import request from 'supertest';
-import { campaignFixture } from '../../support/campaign-fixture';
-import { useTestDatabase } from '../../support/test-database';
+import { useFixtureDatabase } from '../../support/campaign-fixture';
 
 describe('Campaign members', () => {
-  const db = useTestDatabase('latest');
+  const db = useFixtureDatabase();
 
   async function roles(campaignId: number) {
     const [rows] = await db.current.sequelize.query(
@@ -16,7 +15,7 @@ describe('Campaign members', () => {
   }
 
   it('when a campaign is created, its creator is its OWNER and the members list shows every role', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const res = await request(f.app)
       .get(`/api/campaigns/${f.campaignId}/members`)
       .set('Authorization', f.observer.auth)
@@ -37,7 +36,7 @@ describe('Campaign members', () => {
   });
 
   it('when the OWNER invites the system user, a deactivated account or an unknown name, answers the same 404 and invites nobody', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const before = await roles(f.campaignId);
     await db.current.sequelize.query('UPDATE users SET is_active = false WHERE id = :id', {
       replacements: { id: f.outsider.id },
@@ -58,7 +57,7 @@ describe('Campaign members', () => {
   });
 
   it('when anyone posts to the members list, answers 405 naming the allowed methods and adds nobody: members join by invitation', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const before = await roles(f.campaignId);
     const res = await request(f.app)
       .post(`/api/campaigns/${f.campaignId}/members`)
@@ -71,7 +70,7 @@ describe('Campaign members', () => {
   });
 
   it('when the only OWNER tries to leave or step down, answers 409 and the campaign keeps its OWNER', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const url = `/api/campaigns/${f.campaignId}/members/${f.owner.id}`;
     const leave = await request(f.app).delete(url).set('Authorization', f.owner.auth).expect(409);
     expect(leave.body.error.message).to.match(/at least one OWNER/);
@@ -84,7 +83,7 @@ describe('Campaign members', () => {
   });
 
   it('when a second OWNER exists, the first may step down and the campaign names the other as owner', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const base = `/api/campaigns/${f.campaignId}/members`;
     await request(f.app)
       .patch(`${base}/${f.gm.id}`)
@@ -110,7 +109,7 @@ describe('Campaign members', () => {
   });
 
   it('when a GM tries to grant GM or OWNER, or to change another GM, answers 403 and changes nothing', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const base = `/api/campaigns/${f.campaignId}/members`;
     const before = await roles(f.campaignId);
     await request(f.app)
@@ -136,7 +135,7 @@ describe('Campaign members', () => {
   });
 
   it('when a member leaves, they are gone and the campaign becomes invisible to them (404)', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     await request(f.app)
       .delete(`/api/campaigns/${f.campaignId}/members/${f.observer.id}`)
       .set('Authorization', f.observer.auth)
@@ -151,7 +150,7 @@ describe('Campaign members', () => {
   });
 
   it('when a member is invited again, answers 409 and keeps one membership with its role', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const res = await request(f.app)
       .post(`/api/campaigns/${f.campaignId}/invitations`)
       .set('Authorization', f.owner.auth)
@@ -162,7 +161,7 @@ describe('Campaign members', () => {
   });
 
   it('when the OWNER deletes the campaign, its members and content go with it', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     await request(f.app)
       .post('/api/items')
       .set('Authorization', f.owner.auth)

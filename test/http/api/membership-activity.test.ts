@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import type { TestUser } from '../../support/api-client';
-import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
-import { useTestDatabase } from '../../support/test-database';
+import { useFixtureDatabase, type CampaignFixture } from '../../support/campaign-fixture';
 
 // Memberships and invitations in a campaign's activity over HTTP: kinds
 // `member` and `invitation`, the event each write names as its source, the
@@ -36,7 +35,7 @@ const KINDS: Record<string, string> = {
 };
 
 describe('Membership history in the campaign activity', () => {
-  const db = useTestDatabase('latest');
+  const db = useFixtureDatabase();
 
   const api = (f: CampaignFixture, user: TestUser) => ({
     get: (url: string) => request(f.app).get(url).set('Authorization', user.auth),
@@ -94,7 +93,7 @@ describe('Membership history in the campaign activity', () => {
   }
 
   it('when members are invited, decline, are revoked, change role, are removed and leave over HTTP, the activity answers each with its kind, event as source, actor and subject, exactly as stored', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const { declined, revoked } = await lifecycle(f);
 
     const listed = await walk(
@@ -167,7 +166,7 @@ describe('Membership history in the campaign activity', () => {
   });
 
   it('when filtered by kind member or invitation and walked one entry per page, the cursors answer exactly the stored entries of that kind, each once', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     await lifecycle(f);
     for (const [table, kind] of Object.entries(KINDS)) {
       const walked = await walk(
@@ -186,7 +185,7 @@ describe('Membership history in the campaign activity', () => {
   });
 
   it('when an invitee who is not a member, a member removed since or an outsider reads the activity, answers 404; any member, an observer included, reads the membership entries', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const url = `/api/campaigns/${f.campaignId}/activity?kind=invitation`;
     const invitation = await api(f, f.owner)
       .post(`/api/campaigns/${f.campaignId}/invitations`, {
@@ -211,7 +210,7 @@ describe('Membership history in the campaign activity', () => {
   });
 
   it('when the kind filter names neither a kind of row nor member or invitation, answers 400 naming query.kind', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const res = await api(f, f.owner)
       .get(`/api/campaigns/${f.campaignId}/activity?kind=membership`)
       .expect(400);
@@ -219,7 +218,7 @@ describe('Membership history in the campaign activity', () => {
   });
 
   it('when a membership or invitation history is asked for by a row route, there is none: answers 404 and the document lists no such path', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     const [[member]] = (await db.current.sequelize.query(
       'SELECT id FROM campaign_memberships WHERE campaign_id = $1 LIMIT 1',
       { bind: [f.campaignId] },
@@ -236,7 +235,7 @@ describe('Membership history in the campaign activity', () => {
   });
 
   it('when the whole activity is read after every membership event, no response holds any account’s email', async () => {
-    const f = await campaignFixture(db.current);
+    const f = db.fixture;
     await lifecycle(f);
     const listed = await walk(f, f.owner, `/api/campaigns/${f.campaignId}/activity?limit=100`);
     const [emails] = (await db.current.sequelize.query(

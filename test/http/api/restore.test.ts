@@ -3,8 +3,8 @@ import { QueryTypes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 import type { TestUser } from '../../support/api-client';
 import { userOf, WHO, type Who } from '../../support/callers';
-import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { type CampaignFixture, useFixtureDatabase } from '../../support/campaign-fixture';
+import { type TestDatabase } from '../../support/test-database';
 
 // POST /api/{characters|items|locations}/:id/restore: who may delete a row
 // may restore it; it comes back with its id and the values it had, its
@@ -49,15 +49,13 @@ function restore(f: CampaignFixture, collection: string, id: number, by: TestUse
 }
 
 describe('Restore of deleted rows', () => {
+  const fixtureDb = useFixtureDatabase();
   let db: TestDatabase;
   let f: CampaignFixture;
 
   beforeEach(async () => {
-    db = await createTestDatabase('latest');
-    f = await campaignFixture(db);
-  });
-  afterEach(async () => {
-    await db?.drop();
+    db = fixtureDb.current;
+    f = fixtureDb.fixture;
   });
 
   describe('who may restore (the DELETE rule, by the campaign as it is now)', () => {

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { QueryTypes, type Sequelize } from 'sequelize';
 import request from 'supertest';
 import type { TestUser } from '../../support/api-client';
-import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { type CampaignFixture, useFixtureDatabase } from '../../support/campaign-fixture';
+import { type TestDatabase } from '../../support/test-database';
 
 // POST /api/{characters|items|locations|campaigns}/:id/history/:entryId/revert:
 // the inverse of one update, only while every field it changed still holds
@@ -29,15 +29,13 @@ async function nameOf(sequelize: Sequelize, table: string, id: number): Promise<
 }
 
 describe('Revert of one change', () => {
+  const fixtureDb = useFixtureDatabase();
   let db: TestDatabase;
   let f: CampaignFixture;
 
   beforeEach(async () => {
-    db = await createTestDatabase('latest');
-    f = await campaignFixture(db);
-  });
-  afterEach(async () => {
-    await db?.drop();
+    db = fixtureDb.current;
+    f = fixtureDb.fixture;
   });
 
   /** A row of `collection` (owned by `owner` for characters), renamed once; the rename's entry id. */

@@ -1,14 +1,13 @@
 import { expect } from 'chai';
 import request from 'supertest';
 import { userOf, WHO, type Who } from '../../support/callers';
-import { campaignFixture, type CampaignFixture } from '../../support/campaign-fixture';
-import { createTestDatabase, type TestDatabase } from '../../support/test-database';
+import { type CampaignFixture, useFixtureDatabase } from '../../support/campaign-fixture';
 
 // GET /api/campaigns/:id/trash: the deleted characters, items and locations
 // a restore can still bring back, newest first, paged like the history.
 
 describe('Recycle bin', () => {
-  let db: TestDatabase;
+  const fixtureDb = useFixtureDatabase();
   let f: CampaignFixture;
   /** kind:id of every row deleted, in the order deleted. */
   let deleted: string[];
@@ -33,8 +32,7 @@ describe('Recycle bin', () => {
   };
 
   beforeEach(async () => {
-    db = await createTestDatabase('latest');
-    f = await campaignFixture(db);
+    f = fixtureDb.fixture;
     deleted = [];
     for (const [collection, kind] of [
       ['characters', 'character'],
@@ -45,9 +43,6 @@ describe('Recycle bin', () => {
       const id = await makeAndDelete(collection, `${kind} ${deleted.length}`);
       deleted.push(`${kind}:${id}`);
     }
-  });
-  afterEach(async () => {
-    await db?.drop();
   });
 
   it('when a member reads it, lists every deleted row newest first with its name and who deleted it', async () => {
