@@ -66,7 +66,10 @@ export async function runCandidatePass(
     progress.update(done);
     after = batch.ids[batch.ids.length - 1]!;
     if (batch.ids.length === rows.length && rows.length < size) break;
-    size = nextBatchSize(batch.ids.length, msSince(started), tuning, 1);
+    // Back to at least the usual minimum after a retry shrank the batch: each
+    // try is bounded by the lock timeout anyway, and single-row batches would
+    // make a pass with many candidates crawl.
+    size = nextBatchSize(batch.ids.length, msSince(started), tuning);
     if (tuning.batchPauseMs > 0) await pauseFor(tuning.batchPauseMs);
   }
   progress.finish(done);

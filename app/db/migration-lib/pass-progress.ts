@@ -7,16 +7,11 @@ const MAX_BATCH = 200_000;
 /**
  * The next batch's row count: aims at the tuning's time target (about 50 ms
  * keeps a concurrent writer's worst wait on a locked row near that), growing
- * or shrinking by at most 2x per batch, within `min` and a fixed maximum.
+ * or shrinking by at most 2x per batch, within fixed bounds.
  */
-export function nextBatchSize(
-  size: number,
-  ms: number,
-  tuning: MigrationTuning,
-  min: number = MIN_BATCH,
-): number {
+export function nextBatchSize(size: number, ms: number, tuning: MigrationTuning): number {
   const factor = Math.min(2, Math.max(0.5, tuning.batchTargetMs / Math.max(ms, 1)));
-  return Math.min(MAX_BATCH, Math.max(min, Math.round(size * factor)));
+  return Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.round(size * factor)));
 }
 
 /** Milliseconds since `started` (a process.hrtime.bigint() reading). */
