@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import pg from 'pg';
 import { QueryTypes } from 'sequelize';
 import { CLEARED_MODIFIERS_TABLE } from '../../app/audit/cleared-modifiers';
 import { migrateUp } from '../../app/db/migration-runner';
 import { MIGRATION_APPLICATION_NAME } from '../../app/db/migration-lib/recorded-fills';
+import { NamedClients } from '../support/named-clients';
 import type { TestDatabase } from '../support/test-database';
 import { count, createPreAuditDatabase } from './audit-database';
 
@@ -21,14 +21,8 @@ describe('Clearing passes beside writers: only the cleared rows are locked, brie
   const LOCK_TIMEOUT_MS = 50;
   let db: TestDatabase;
   let candidates: number[];
-  const clients: pg.Client[] = [];
-
-  async function connect(applicationName: string): Promise<pg.Client> {
-    const client = new pg.Client({ connectionString: db.url, application_name: applicationName });
-    await client.connect();
-    clients.push(client);
-    return client;
-  }
+  const clients = new NamedClients();
+  const connect = (applicationName: string) => clients.connect(db.url, applicationName);
 
   /** Polls lock waits until stopped; the longest wait seen per application name, in ms. */
   async function watchLockWaits(): Promise<{ stop: () => Promise<Map<string, number>> }> {
@@ -89,7 +83,7 @@ describe('Clearing passes beside writers: only the cleared rows are locked, brie
 
   afterEach(async () => {
     delete process.env.GMA_DDL_LOCK_TIMEOUT_MS;
-    for (const client of clients.splice(0)) await client.end().catch(() => undefined);
+    await clients.endAll();
     await db?.drop();
   });
 
