@@ -50,7 +50,7 @@ export async function runCandidatePass(
 
   const progress = new Progress(pass.label, todo);
   let size = tuning.firstBatch;
-  let after = 0;
+  let after = 0; // row ids are serial keys, all above 0
   let done = 0;
   for (;;) {
     const started = process.hrtime.bigint();
