@@ -4,7 +4,9 @@
 // `db:migrate` (a real process, MIGRATION_DATABASE_URL direct); then two
 // new-version instances serve several users while it keeps writing.
 // Prints what the audit columns say against who made each row's last
-// change, the previous version's latency per step, the new version's HTTP
+// change, the previous version's latency before, during and after, and its
+// p99 and max per migration step (from the runner's own step lines, each
+// write counted in the step it started in), the new version's HTTP
 // write throughput, and the migration's total time. Needs Debian's pgbouncer.
 import { totalFillable, totalWrong } from '../app/dev/drill/audit-counts';
 import { PHASES, runRollingDrill } from '../app/dev/drill/rolling-drill';
@@ -13,10 +15,9 @@ import { startPgBouncer } from '../app/dev/pgbouncer';
 import { startBenchServer } from './support/bench-server';
 import { createPreAuditDatabase } from './support/datasets';
 import { duration, envInt, machineLine, printTable, quantile } from './support/report';
+import { printStepLatencies, STALL_MS } from './support/step-report';
 
 const DATABASE = 'bench_rolling_drill';
-/** The issue's bound on one write of the previous version. */
-const STALL_MS = 100;
 
 async function main(): Promise<void> {
   const rows = envInt('BENCH_ROWS', 1_000_000);
@@ -81,6 +82,11 @@ async function main(): Promise<void> {
           ms.filter((m) => m > STALL_MS).length,
         ];
       }),
+    );
+    printStepLatencies(
+      'The previous version',
+      result.migration.steps,
+      result.previous.writes.map(([, , , startedAt, ms]) => ({ startedAt, ms })),
     );
     printTable(
       ['new version (2 instances)', 'users', 'writes', 'took', 'writes/s', 'failed'],

@@ -1,5 +1,5 @@
 import { withMigrationClient } from '../db/migration-lib/migration-client';
-import { runBatchedPass } from '../db/migration-lib/batched-pass';
+import { runCandidatePass } from '../db/migration-lib/candidate-pass';
 import { runOnlineDdl } from '../db/migration-lib/online-ddl';
 import type { TableDeclaration } from '../registry';
 import {
@@ -44,14 +44,15 @@ export function clearedModifiersTableMigration(): BuiltMigration {
 /**
  * The pass that sets modified_by back to NULL on rows the previous version
  * changed before the backfill reached them (see cleared-modifiers.ts), in
- * resumable keyset batches. Down: restores exactly what it cleared.
+ * resumable batches of candidate rows, each locking only the rows it clears.
+ * Down: restores exactly what it cleared.
  */
 export function clearUnattributedMigration(spec: TableDeclaration): BuiltMigration {
   return {
     meta: { transactional: false, table: spec.table, kind: 'backfill', audit: 'clearing' },
     up: (qi) =>
       withMigrationClient(qi, async (client) => {
-        await runBatchedPass(client, {
+        await runCandidatePass(client, {
           label: `${spec.table}: clear modifiers of unattributed updates`,
           ...clearUnattributedStatements(spec),
         });

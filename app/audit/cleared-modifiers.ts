@@ -35,24 +35,25 @@ function candidates(spec: TableDeclaration): string {
            WHERE table_name = '${spec.table}' AND action = 'update' AND actor_id IS NULL`;
 }
 
-/** The batched pass's three statements (see app/db/migration-lib/batched-pass.ts). */
+/** The candidate pass's three statements (see app/db/migration-lib/candidate-pass.ts). */
 export function clearUnattributedStatements(spec: TableDeclaration) {
   const table = ident(spec.table);
   return {
-    countSql: `SELECT count(*) AS todo, min(row_id) AS first FROM (${candidates(spec)}) c`,
-    nextKeySql: `SELECT row_id AS key FROM (${candidates(spec)}) c
-                  WHERE row_id > $1 ORDER BY row_id OFFSET $2 LIMIT 1`,
+    countSql: `SELECT count(*) AS todo FROM (${candidates(spec)}) c`,
+    candidatesSql: `SELECT row_id AS id FROM (${candidates(spec)}) c
+                     WHERE row_id > $1 ORDER BY row_id LIMIT $2`,
     batchSql: `
       WITH target AS (
         SELECT t.id, t.modified_by
           FROM ${table} t ${spec.rule.joins ?? ''}
-         WHERE t.id > $1 AND t.id <= $2
+         WHERE t.id = ANY($1::int[])
            AND t.modified_by IS NOT NULL
            AND t.modified_by = ${ruleCreator(spec)}
            AND (SELECT h.action = 'update' AND h.actor_id IS NULL
                   FROM ${HISTORY_TABLE} h
                  WHERE h.table_name = '${spec.table}' AND h.row_id = t.id
                  ORDER BY h.at DESC, h.id DESC LIMIT 1)
+         ORDER BY t.id
            FOR UPDATE OF t
       ), noted AS (
         INSERT INTO ${CLEARED_MODIFIERS_TABLE} (table_name, row_id, modified_by)

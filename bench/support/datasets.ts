@@ -14,12 +14,20 @@ export function migrationBefore(name: string): string {
   return ALL[ALL.indexOf(name) - 1]!;
 }
 
-/** Migrates `database` to `to` (or all). */
-export async function migrate(server: BenchServer, database: string, to?: string): Promise<void> {
+/** Migrates `database` to `to` (or all); `log` gets the runner's lines (its steps). */
+export async function migrate(
+  server: BenchServer,
+  database: string,
+  to?: string,
+  log?: (line: string) => void,
+): Promise<void> {
   const url = server.url(database);
   const sequelize = createSequelize(url);
   try {
-    await migrateUp(sequelize, url, to === undefined ? {} : { to });
+    await migrateUp(sequelize, url, {
+      ...(to === undefined ? {} : { to }),
+      ...(log ? { log } : {}),
+    });
   } finally {
     await sequelize.close();
   }

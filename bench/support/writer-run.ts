@@ -5,10 +5,11 @@ import { msSince } from './report';
 const TSX = path.resolve(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 const WRITER = path.join(__dirname, 'writer.ts');
 
-/** Each write's latency in ms, by kind (bench/support/writer.ts). */
+/** Each write's latency in ms, by kind, and every write's start (epoch ms) and latency (bench/support/writer.ts). */
 export interface Latencies {
   insert: number[];
   update: number[];
+  writes: Array<[number, number]>;
 }
 
 function startWriter(

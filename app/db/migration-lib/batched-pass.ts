@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { migrationLog } from './migration-log';
+import { msSince, nextBatchSize, Progress } from './pass-progress';
 import { migrationTuning, type MigrationTuning } from './tuning';
 
 /**
@@ -17,44 +17,9 @@ export interface BatchedPass {
   batchSql: string;
 }
 
-const MIN_BATCH = 50;
-const MAX_BATCH = 200_000;
 const LAST_KEY = 2 ** 31 - 1;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Progress lines, at most one a second, and only for runs longer than that. */
-class Progress {
-  private readonly started = Date.now();
-  private lastLine = this.started;
-  private printed = false;
-
-  constructor(
-    private readonly label: string,
-    private readonly todo: number,
-  ) {}
-
-  update(done: number): void {
-    const now = Date.now();
-    if (now - this.lastLine < 1000) return;
-    this.lastLine = now;
-    this.printed = true;
-    const rate = done / ((now - this.started) / 1000);
-    const left = rate > 0 ? Math.max(0, (this.todo - done) / rate) : NaN;
-    const pct = this.todo ? Math.min(100, (100 * done) / this.todo).toFixed(1) : '100';
-    migrationLog(
-      `${this.label}: ${done}/${this.todo} rows (${pct}%), ${Math.round(rate)} rows/s, ` +
-        `about ${Number.isFinite(left) ? Math.ceil(left) : '?'} s left`,
-    );
-  }
-
-  finish(done: number): void {
-    if (!this.printed) return;
-    migrationLog(
-      `${this.label}: ${done} rows in ${((Date.now() - this.started) / 1000).toFixed(1)} s`,
-    );
-  }
-}
 
 /**
  * Runs a pass in keyset batches sized by time: each batch aims at the
@@ -99,9 +64,7 @@ export async function runBatchedPass(
     progress.update(done);
     if (upper === LAST_KEY) break;
     lower = upper;
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    const factor = Math.min(2, Math.max(0.5, tuning.batchTargetMs / Math.max(ms, 1)));
-    size = Math.min(MAX_BATCH, Math.max(MIN_BATCH, Math.round(size * factor)));
+    size = nextBatchSize(size, msSince(started), tuning);
     if (tuning.batchPauseMs > 0) await sleep(tuning.batchPauseMs);
   }
   if (commit === 'v1-session') await client.query('RESET synchronous_commit');

@@ -1,25 +1,11 @@
 import type pg from 'pg';
 import { OperatorError } from '../../operator-error';
+import { isLockTimeout, longTransactions, pauseBeforeRetry } from './lock-retry';
 import { migrationTuning } from './tuning';
 
 /** A DDL statement could not get its lock within the retries; the message says who holds it. */
 export class DdlLockTimeoutError extends OperatorError {
   override readonly name = 'DdlLockTimeoutError';
-}
-
-const LOCK_NOT_AVAILABLE = '55P03';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Transactions older than a few seconds, to name the blocker when a lock never comes. */
-async function longTransactions(client: pg.ClientBase): Promise<string> {
-  const { rows } = await client.query<{ pid: number; age: string; query: string }>(
-    `SELECT pid, (now() - xact_start)::text AS age, left(query, 80) AS query
-       FROM pg_stat_activity
-      WHERE xact_start < now() - interval '2 seconds' AND pid <> pg_backend_pid()
-      ORDER BY xact_start LIMIT 3`,
-  );
-  return rows.map((r) => `pid ${r.pid} (open ${r.age}): ${r.query}`).join('; ') || 'none found';
 }
 
 /**
@@ -67,7 +53,7 @@ export async function runOnlineDdl(
       return;
     } catch (error) {
       await client.query('ROLLBACK');
-      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      if (!isLockTimeout(error)) throw error;
       await cancelAutovacuum(client, tables);
       if (attempt >= ddlAttempts) {
         throw new DdlLockTimeoutError(
@@ -76,8 +62,7 @@ export async function runOnlineDdl(
             'End them (or wait for them) and run the migration again; it resumes safely.',
         );
       }
-      // Exponential backoff with jitter, capped, so writers drain between attempts.
-      await sleep(Math.min(2000, 25 * 2 ** Math.min(attempt, 7)) * (0.5 + Math.random()));
+      await pauseBeforeRetry(attempt);
     }
   }
 }

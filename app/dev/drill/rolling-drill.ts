@@ -1,6 +1,7 @@
 import { startAppServer, type AppServerProcess } from '../app-server';
 import { heldAdvisoryLocks } from '../advisory-locks';
 import { startMigrator } from '../migrator-process';
+import { StepTimeline, type StepSpan } from '../step-timeline';
 import { countAudit, type DrillCounts } from './audit-counts';
 import { lastWriters } from './last-writers';
 import { watchMigration, type MigrationMoments } from './migration-watch';
@@ -37,7 +38,8 @@ export interface DrillResult {
   /** The previous version's write latencies (ms) by step. */
   latency: Record<Phase, number[]>;
   http: HttpLog;
-  migration: { ms: number; moments: MigrationMoments };
+  /** The migration's time, what the watcher saw, and each step as the runner logged it. */
+  migration: { ms: number; moments: MigrationMoments; steps: StepSpan[] };
   /**
    * Per table: the previous version's updates of rows that existed before,
    * made after the table's audit columns appeared and before its backfill
@@ -67,10 +69,12 @@ export async function runRollingDrill(options: DrillOptions): Promise<DrillResul
     log('db:migrate (MIGRATION_DATABASE_URL direct, DATABASE_URL through the pooler)...');
     const watch = await watchMigration(options.directUrl);
     const migrationStartedAt = Date.now();
-    const migrator = startMigrator(options.pooledUrl, {
-      MIGRATION_DATABASE_URL: options.directUrl,
-      ...options.migratorEnv,
-    });
+    const timeline = new StepTimeline();
+    const migrator = startMigrator(
+      options.pooledUrl,
+      { MIGRATION_DATABASE_URL: options.directUrl, ...options.migratorEnv },
+      timeline.chunk,
+    );
     const code = await migrator.exited;
     const migrationEndedAt = Date.now();
     const moments = await watch.stop();
@@ -138,7 +142,7 @@ export async function runRollingDrill(options: DrillOptions): Promise<DrillResul
       previous,
       latency,
       http,
-      migration: { ms: migrationEndedAt - migrationStartedAt, moments },
+      migration: { ms: migrationEndedAt - migrationStartedAt, moments, steps: timeline.steps },
       updatesDuringBackfill,
     };
   } finally {
